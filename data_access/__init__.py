@@ -1,0 +1,1 @@
+"""The only package that knows SQL: configuration, the table contract, queries, demo warehouse."""

@@ -1,0 +1,590 @@
+"""Aggregate queries: counts per requested group, never rates and never raw fact rows.
+
+Every function takes an engine, a ``Filters`` value and the group keys wanted (``by``), and
+returns a DataFrame with one row per group: the group keys first, then integer counts.
+Rates, intervals and tests are computed from these counts by ``metrics``.
+
+Rates are attributed to the *decision cohort* (DESIGN.md): the period and dimensions of
+the original decision. Every value from a filter enters SQL as a bound parameter.
+
+Group keys: ``period`` (start of the day, ISO week or month of the decision, by the
+filters' grain) and the decision dimensions in ``GROUP_KEYS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access.dialect import period_start, seconds_between
+from data_access.filters import Filters
+from data_access.schema import (
+    appeals,
+    decisions,
+    markets,
+    penalties,
+    policy_labels,
+    qa_inspections,
+    vendors,
+)
+
+# "approve" stands for an approval in label-by-label views (confusion matrix).
+APPROVE = "approve"
+
+GROUP_KEYS = {
+    "market_code": decisions.c.market_code,
+    "policy_area": decisions.c.policy_area,
+    "queue": decisions.c.queue,
+    "vendor_code": decisions.c.vendor_code,
+    "moderator_id": decisions.c.moderator_id,
+    "label_code": decisions.c.rejection_label,
+    "is_automated": decisions.c.is_automated,
+}
+
+INSPECTION_COUNTS = (
+    "inspections",
+    "correct",
+    "rejections_inspected",
+    "over_enforced",
+    "approvals_inspected",
+    "under_enforced",
+    "both_reject",
+    "wrong_label",
+)
+INSPECTION_WEIGHTS = ("weight", "correct_weight", "weight_sq")
+DECISION_COUNTS = ("decisions", "rejections", "automated")
+APPEAL_COUNTS = ("rejections", "appealed", "resolved", "overturned", "upheld", "pending")
+APPEAL_FLOW_COUNTS = ("resolved", "overturned", "upheld")
+PENALTY_COUNTS = ("penalties", "reversed", "reversed_after_overturn", "points")
+LABEL_COUNTS = ("predicted", "actual", "agreed")
+
+MAX_PAGE_SIZE = 500
+
+
+class UnknownGroupKey(ValueError):
+    """A group key that no query knows; the message lists the keys that exist."""
+
+
+def _sum_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """Return SUM(CASE WHEN condition THEN 1 ELSE 0 END), which every dialect counts alike."""
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+def _range_conditions(column: sa.ColumnElement, filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """Return the half-open timestamp range [start, end + 1 day) for inclusive dates."""
+    start = dt.datetime.combine(filters.start, dt.time())
+    end = dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time())
+    return [column >= start, column < end]
+
+
+def _dimension_conditions(
+    filters: Filters, *, label_columns: Sequence[sa.ColumnElement] = (decisions.c.rejection_label,)
+) -> list[sa.ColumnElement[bool]]:
+    """Return the conditions for the filters' market, policy, vendor, queue and label sets."""
+    conditions = []
+    for values, column in (
+        (filters.markets, decisions.c.market_code),
+        (filters.policy_areas, decisions.c.policy_area),
+        (filters.vendors, decisions.c.vendor_code),
+        (filters.queues, decisions.c.queue),
+    ):
+        if values:
+            conditions.append(column.in_(values))
+    if filters.labels:
+        conditions.append(sa.or_(*(column.in_(filters.labels) for column in label_columns)))
+    return conditions
+
+
+def _cohort_conditions(filters: Filters, **kwargs) -> list[sa.ColumnElement[bool]]:
+    """Return the conditions that select the filtered decision cohort."""
+    return _range_conditions(decisions.c.decided_at, filters) + _dimension_conditions(
+        filters, **kwargs
+    )
+
+
+def _group_columns(
+    by: Sequence[str], filters: Filters, time_column: sa.ColumnElement = decisions.c.decided_at
+) -> list[sa.ColumnElement]:
+    """Return the labelled SQL expressions for the requested group keys."""
+    columns = []
+    for key in by:
+        if key == "period":
+            columns.append(period_start(time_column, filters.grain).label("period"))
+        elif key in GROUP_KEYS:
+            columns.append(GROUP_KEYS[key].label(key))
+        else:
+            known = ", ".join(["period", *GROUP_KEYS])
+            raise UnknownGroupKey(f"cannot group by {key!r}; the group keys are {known}")
+    return columns
+
+
+def _fetch(engine: sa.Engine, statement: sa.Select) -> pd.DataFrame:
+    """Run a statement and return its rows as a DataFrame with the statement's columns."""
+    with engine.connect() as connection:
+        result = connection.execute(statement)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _tidy(
+    frame: pd.DataFrame,
+    by: Sequence[str],
+    counts: Sequence[str],
+    floats: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return the frame with dialect-neutral types: dates as datetimes, counts as int64."""
+    frame = frame.copy()
+    if "period" in frame.columns:
+        frame["period"] = pd.to_datetime(frame["period"])
+    if "is_automated" in frame.columns:
+        frame["is_automated"] = frame["is_automated"].astype(bool)
+    for column in counts:
+        # SUM() comes back as Decimal on MariaDB and as NULL over no rows.
+        frame[column] = pd.to_numeric(frame[column]).fillna(0).astype("int64")
+    for column in floats:
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    return frame.sort_values(list(by), ignore_index=True) if by and len(frame) else frame
+
+
+def _correct() -> sa.ColumnElement[bool]:
+    """Return the DESIGN.md definition of a correct inspection."""
+    return sa.and_(
+        qa_inspections.c.qa_outcome == decisions.c.outcome,
+        sa.or_(
+            decisions.c.outcome == "approve",
+            qa_inspections.c.qa_label == decisions.c.rejection_label,
+        ),
+    )
+
+
+def inspection_counts(
+    engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
+) -> pd.DataFrame:
+    """Return QA inspection counts per group: accuracy, enforcement and wrong-label parts.
+
+    Columns: the group keys, then ``inspections``, ``correct``, ``rejections_inspected``,
+    ``over_enforced``, ``approvals_inspected``, ``under_enforced``, ``both_reject``,
+    ``wrong_label`` (integers) and ``weight``, ``correct_weight``, ``weight_sq`` (sums of
+    ``sampling_weight``, of it over correct inspections, and of its square).
+    """
+    d, q = decisions, qa_inspections
+    rejected, qa_rejected = d.c.outcome == "reject", q.c.qa_outcome == "reject"
+    approved, qa_approved = d.c.outcome == "approve", q.c.qa_outcome == "approve"
+    groups = _group_columns(by, filters)
+    statement = (
+        sa.select(
+            *groups,
+            sa.func.count().label("inspections"),
+            _sum_if(_correct()).label("correct"),
+            _sum_if(rejected).label("rejections_inspected"),
+            _sum_if(sa.and_(rejected, qa_approved)).label("over_enforced"),
+            _sum_if(approved).label("approvals_inspected"),
+            _sum_if(sa.and_(approved, qa_rejected)).label("under_enforced"),
+            _sum_if(sa.and_(rejected, qa_rejected)).label("both_reject"),
+            _sum_if(sa.and_(rejected, qa_rejected, q.c.qa_label != d.c.rejection_label)).label(
+                "wrong_label"
+            ),
+            sa.func.sum(q.c.sampling_weight).label("weight"),
+            sa.func.sum(sa.case((_correct(), q.c.sampling_weight), else_=0.0)).label(
+                "correct_weight"
+            ),
+            sa.func.sum(q.c.sampling_weight * q.c.sampling_weight).label("weight_sq"),
+        )
+        .select_from(q.join(d, q.c.decision_id == d.c.decision_id))
+        .where(*_cohort_conditions(filters))
+        .group_by(*groups)
+    )
+    return _tidy(_fetch(engine, statement), by, INSPECTION_COUNTS, INSPECTION_WEIGHTS)
+
+
+def decision_counts(
+    engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
+) -> pd.DataFrame:
+    """Return ``decisions``, ``rejections`` and ``automated`` decision counts per group."""
+    groups = _group_columns(by, filters)
+    statement = (
+        sa.select(
+            *groups,
+            sa.func.count().label("decisions"),
+            _sum_if(decisions.c.outcome == "reject").label("rejections"),
+            _sum_if(decisions.c.is_automated).label("automated"),
+        )
+        .where(*_cohort_conditions(filters))
+        .group_by(*groups)
+    )
+    return _tidy(_fetch(engine, statement), by, DECISION_COUNTS)
+
+
+def label_counts(engine: sa.Engine, filters: Filters, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Return per-label precision and recall counts: ``predicted``, ``actual``, ``agreed``.
+
+    ``predicted`` counts inspections whose moderator label is L, ``actual`` those whose QA
+    label is L and ``agreed`` those where both are L. A label filter keeps inspections where
+    either side chose a selected label, so recall keeps its whole denominator.
+    """
+    d, q = decisions, qa_inspections
+    label_columns = (d.c.rejection_label, q.c.qa_label)
+    joined = q.join(d, q.c.decision_id == d.c.decision_id)
+    conditions = _cohort_conditions(filters, label_columns=label_columns)
+    frames = []
+    for label_column, count_name in ((d.c.rejection_label, "predicted"), (q.c.qa_label, "actual")):
+        groups = [*_group_columns(by, filters), label_column.label("label_code")]
+        statement = (
+            sa.select(
+                *groups,
+                sa.func.count().label(count_name),
+                _sum_if(q.c.qa_label == d.c.rejection_label).label("agreed"),
+            )
+            .select_from(joined)
+            .where(*conditions, label_column.is_not(None))
+            .group_by(*groups)
+        )
+        frames.append(_fetch(engine, statement))
+    keys = [*by, "label_code"]
+    predicted, actual = frames
+    merged = predicted.merge(actual.drop(columns="agreed"), on=keys, how="outer")
+    if filters.labels:
+        merged = merged[merged["label_code"].isin(filters.labels)]
+    return _tidy(merged, keys, LABEL_COUNTS)
+
+
+def confusion_counts(engine: sa.Engine, filters: Filters) -> pd.DataFrame:
+    """Return inspections per (``moderator_label``, ``qa_label``); approvals are ``"approve"``."""
+    d, q = decisions, qa_inspections
+    # A constant, not a bound parameter, so PostgreSQL sees GROUP BY and SELECT as equal.
+    approve = sa.literal_column(f"'{APPROVE}'")
+    moderator_label = sa.case((d.c.outcome == "approve", approve), else_=d.c.rejection_label).label(
+        "moderator_label"
+    )
+    qa_label = sa.case((q.c.qa_outcome == "approve", approve), else_=q.c.qa_label).label("qa_label")
+    statement = (
+        sa.select(moderator_label, qa_label, sa.func.count().label("inspections"))
+        .select_from(q.join(d, q.c.decision_id == d.c.decision_id))
+        .where(*_cohort_conditions(filters, label_columns=(d.c.rejection_label, q.c.qa_label)))
+        .group_by(moderator_label, qa_label)
+    )
+    return _tidy(_fetch(engine, statement), ["moderator_label", "qa_label"], ["inspections"])
+
+
+def appeal_counts(
+    engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
+) -> pd.DataFrame:
+    """Return cohort appeal counts per group: rejections and their appeals by outcome.
+
+    ``appealed`` counts rejections with at least one appeal; ``resolved``, ``overturned``,
+    ``upheld`` and ``pending`` count appeals. Grouped by the decision's period and dimensions.
+    """
+    d, a = decisions, appeals
+    groups = _group_columns(by, filters)
+    outcome = a.c.appeal_outcome
+    statement = (
+        sa.select(
+            *groups,
+            sa.func.count(sa.distinct(d.c.decision_id)).label("rejections"),
+            sa.func.count(sa.distinct(a.c.decision_id)).label("appealed"),
+            _sum_if(outcome.in_(("upheld", "overturned"))).label("resolved"),
+            _sum_if(outcome == "overturned").label("overturned"),
+            _sum_if(outcome == "upheld").label("upheld"),
+            _sum_if(outcome == "pending").label("pending"),
+        )
+        .select_from(d.outerjoin(a, a.c.decision_id == d.c.decision_id))
+        .where(*_cohort_conditions(filters), d.c.outcome == "reject")
+        .group_by(*groups)
+    )
+    return _tidy(_fetch(engine, statement), by, APPEAL_COUNTS)
+
+
+def appeal_flow_counts(
+    engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
+) -> pd.DataFrame:
+    """Return resolved appeals per *resolution* period (the flow view) and decision dimensions.
+
+    The date range and ``period`` apply to ``resolved_at``; counts are ``resolved``,
+    ``overturned`` and ``upheld``, as an appeals team counts its week's work.
+    """
+    d, a = decisions, appeals
+    groups = _group_columns(by, filters, time_column=a.c.resolved_at)
+    statement = (
+        sa.select(
+            *groups,
+            sa.func.count().label("resolved"),
+            _sum_if(a.c.appeal_outcome == "overturned").label("overturned"),
+            _sum_if(a.c.appeal_outcome == "upheld").label("upheld"),
+        )
+        .select_from(a.join(d, a.c.decision_id == d.c.decision_id))
+        .where(
+            *_range_conditions(a.c.resolved_at, filters),
+            *_dimension_conditions(filters),
+            a.c.appeal_outcome.in_(("upheld", "overturned")),
+        )
+        .group_by(*groups)
+    )
+    return _tidy(_fetch(engine, statement), by, APPEAL_FLOW_COUNTS)
+
+
+def appeal_resolution_times(
+    engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",), *, view: str = "cohort"
+) -> pd.DataFrame:
+    """Return ``resolved``, ``median_hours`` and ``p90_hours`` of resolution time per group.
+
+    Quantiles interpolate linearly between order statistics (Hyndman & Fan type 7, numpy's
+    default), computed with window functions because MariaDB lacks ordered-set aggregates.
+    ``view="flow"`` groups and filters by resolution date instead of decision date.
+    """
+    if view not in ("cohort", "flow"):
+        raise ValueError(f"view must be 'cohort' or 'flow', not {view!r}")
+    d, a = decisions, appeals
+    time_column = d.c.decided_at if view == "cohort" else a.c.resolved_at
+    groups = _group_columns(by, filters, time_column=time_column)
+    seconds = seconds_between(a.c.appealed_at, a.c.resolved_at)
+    window = {"partition_by": groups or None}
+    ranked = (
+        sa.select(
+            *groups,
+            seconds.label("seconds"),
+            sa.func.row_number().over(order_by=seconds, **window).label("position"),
+            sa.func.count().over(**window).label("resolved"),
+        )
+        .select_from(a.join(d, a.c.decision_id == d.c.decision_id))
+        .where(
+            *_range_conditions(time_column, filters),
+            *_dimension_conditions(filters),
+            a.c.appeal_outcome.in_(("upheld", "overturned")),
+        )
+        .subquery("ranked")
+    )
+    outer_groups = [ranked.c[key] for key in by]
+    order_statistics = []
+    for name, quantile in (("median", 0.5), ("p90", 0.9)):
+        rank = (ranked.c.resolved - 1) * quantile
+        for side, bound in (("low", sa.func.floor(rank)), ("high", sa.func.ceil(rank))):
+            picked = sa.case((ranked.c.position == bound + 1, ranked.c.seconds))
+            order_statistics.append(sa.func.max(picked).label(f"{name}_{side}"))
+    statement = sa.select(
+        *outer_groups, sa.func.max(ranked.c.resolved).label("resolved"), *order_statistics
+    ).group_by(*outer_groups)
+    frame = _fetch(engine, statement)
+    for name, quantile in (("median", 0.5), ("p90", 0.9)):
+        low = pd.to_numeric(frame.pop(f"{name}_low")).astype("float64")
+        high = pd.to_numeric(frame.pop(f"{name}_high")).astype("float64")
+        fraction = ((frame["resolved"].astype("float64") - 1) * quantile) % 1
+        frame[f"{name}_hours"] = (low + fraction * (high - low)) / 3600
+    return _tidy(frame, by, ["resolved"], ["median_hours", "p90_hours"])
+
+
+def penalty_counts(
+    engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
+) -> pd.DataFrame:
+    """Return penalty counts per group: ``penalties``, ``reversed``, ``reversed_after_overturn``,
+    ``points`` and, unless grouped by ``penalty_type``, the cohort's ``rejections``.
+    """
+    d, p = decisions, penalties
+    overturned = (
+        sa.select(appeals.c.decision_id)
+        .where(appeals.c.appeal_outcome == "overturned")
+        .group_by(appeals.c.decision_id)
+        .subquery("overturned")
+    )
+    decision_keys = [key for key in by if key != "penalty_type"]
+    groups = _group_columns(decision_keys, filters)
+    if "penalty_type" in by:
+        groups.insert(list(by).index("penalty_type"), p.c.penalty_type.label("penalty_type"))
+    statement = (
+        sa.select(
+            *groups,
+            sa.func.count().label("penalties"),
+            _sum_if(p.c.reversed_at.is_not(None)).label("reversed"),
+            _sum_if(
+                sa.and_(p.c.reversed_at.is_not(None), overturned.c.decision_id.is_not(None))
+            ).label("reversed_after_overturn"),
+            sa.func.sum(sa.func.coalesce(p.c.points, 0)).label("points"),
+        )
+        .select_from(
+            p.join(d, p.c.decision_id == d.c.decision_id).outerjoin(
+                overturned, overturned.c.decision_id == p.c.decision_id
+            )
+        )
+        .where(*_cohort_conditions(filters))
+        .group_by(*groups)
+    )
+    frame = _tidy(_fetch(engine, statement), by, PENALTY_COUNTS)
+    if "penalty_type" in by:
+        return frame
+    rejections = decision_counts(engine, filters, by)[[*by, "rejections"]]
+    if not by:
+        frame = frame if len(frame) else pd.DataFrame([dict.fromkeys(PENALTY_COUNTS, 0)])
+        return pd.concat([rejections, frame[list(PENALTY_COUNTS)]], axis=1)
+    merged = rejections.merge(frame, on=list(by), how="left")
+    return _tidy(merged, by, ("rejections", *PENALTY_COUNTS))
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values each filter may take, read from the warehouse's dimension tables."""
+
+    markets: pd.DataFrame
+    labels: pd.DataFrame
+    vendors: pd.DataFrame
+    policy_areas: tuple[str, ...]
+    queues: tuple[str, ...]
+
+
+def filter_options(engine: sa.Engine) -> FilterOptions:
+    """Return the known markets, labels, vendors, policy areas and queues."""
+    market_frame = _fetch(engine, sa.select(markets).order_by(markets.c.market_code))
+    label_frame = _fetch(
+        engine,
+        sa.select(policy_labels).order_by(policy_labels.c.policy_area, policy_labels.c.label_code),
+    )
+    vendor_frame = _fetch(engine, sa.select(vendors).order_by(vendors.c.vendor_code))
+    queues = _fetch(engine, sa.select(decisions.c.queue).distinct().order_by(decisions.c.queue))[
+        "queue"
+    ]
+    areas = sorted(set(label_frame["policy_area"]))
+    return FilterOptions(market_frame, label_frame, vendor_frame, tuple(areas), tuple(queues))
+
+
+FRESHNESS_COLUMNS = {
+    decisions: decisions.c.decided_at,
+    qa_inspections: qa_inspections.c.inspected_at,
+    appeals: appeals.c.appealed_at,
+    penalties: penalties.c.issued_at,
+}
+
+
+def freshness(engine: sa.Engine) -> pd.DataFrame:
+    """Return, per fact table, its ``rows`` and ``latest`` timestamp (NaT when empty)."""
+    statement = sa.union_all(
+        *(
+            sa.select(
+                sa.literal_column(f"'{table.name}'").label("table_name"),
+                sa.func.count().label("rows"),
+                sa.func.max(column).label("latest"),
+            ).select_from(table)
+            for table, column in FRESHNESS_COLUMNS.items()
+        )
+    )
+    frame = _fetch(engine, statement)
+    frame["latest"] = pd.to_datetime(frame["latest"])
+    return _tidy(frame, [], ["rows"])
+
+
+DRILL_THROUGH_COLUMNS = (
+    "decision_id",
+    "decided_at",
+    "market_code",
+    "policy_area",
+    "queue",
+    "vendor_code",
+    "moderator_id",
+    "outcome",
+    "moderator_label",
+    "qa_outcome",
+    "qa_label",
+    "appeal_outcome",
+    "penalty_type",
+    "penalty_reversed",
+)
+
+
+@dataclass(frozen=True)
+class DrillThroughPage:
+    """One page of decisions behind a number, with the capped total and page count."""
+
+    rows: pd.DataFrame
+    total: int
+    page: int
+    pages: int
+    capped: bool
+
+
+def drill_through(
+    engine: sa.Engine,
+    filters: Filters,
+    *,
+    label_code: str | None = None,
+    moderator_id: str | None = None,
+    inspected_only: bool = True,
+    page: int = 1,
+    page_size: int = 50,
+    cap: int = 5000,
+) -> DrillThroughPage:
+    """Return one page of the decisions behind a number, newest first, capped in SQL.
+
+    ``label_code`` keeps decisions where the moderator or QA chose that label. The total is
+    counted only up to ``cap``, so a huge selection costs no more than ``cap`` rows.
+    """
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+    d, q = decisions, qa_inspections
+    label_columns = (
+        (d.c.rejection_label, q.c.qa_label) if inspected_only else (d.c.rejection_label,)
+    )
+    conditions = _cohort_conditions(filters, label_columns=label_columns)
+    if label_code is not None:
+        conditions.append(sa.or_(*(column == label_code for column in label_columns)))
+    if moderator_id is not None:
+        conditions.append(d.c.moderator_id == moderator_id)
+    source = (
+        d.join(q, q.c.decision_id == d.c.decision_id)
+        if inspected_only
+        else d.outerjoin(q, q.c.decision_id == d.c.decision_id)
+    )
+    matching = sa.select(d.c.decision_id).select_from(source).where(*conditions)
+    capped_count = sa.select(sa.func.count()).select_from(matching.limit(cap).subquery("capped"))
+    with engine.connect() as connection:
+        total = int(connection.execute(capped_count).scalar_one())
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(page, 1), pages)
+    offset = (page - 1) * page_size
+    limit = max(0, min(page_size, cap - offset))
+
+    def _per_decision(column: sa.ColumnElement, table: sa.Table) -> sa.ScalarSelect:
+        # One value per decision row: the demo has at most one appeal per decision, and a
+        # warehouse with several still yields one page row per decision, never duplicates.
+        return (
+            sa.select(sa.func.max(column))
+            .where(table.c.decision_id == d.c.decision_id)
+            .scalar_subquery()
+        )
+
+    statement = (
+        sa.select(
+            d.c.decision_id,
+            d.c.decided_at,
+            d.c.market_code,
+            d.c.policy_area,
+            d.c.queue,
+            d.c.vendor_code,
+            d.c.moderator_id,
+            d.c.outcome,
+            d.c.rejection_label.label("moderator_label"),
+            q.c.qa_outcome,
+            q.c.qa_label,
+            _per_decision(appeals.c.appeal_outcome, appeals).label("appeal_outcome"),
+            _per_decision(penalties.c.penalty_type, penalties).label("penalty_type"),
+            _per_decision(penalties.c.reversed_at, penalties).label("penalty_reversed_at"),
+        )
+        .select_from(source)
+        .where(*conditions)
+        .order_by(d.c.decided_at.desc(), d.c.decision_id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = _fetch(engine, statement)
+    rows["decided_at"] = pd.to_datetime(rows["decided_at"])
+    rows["penalty_reversed"] = (
+        rows.pop("penalty_reversed_at").notna() & rows["penalty_type"].notna()
+    )
+    rows["decision_id"] = pd.to_numeric(rows["decision_id"]).astype("int64")
+    return DrillThroughPage(
+        rows=rows[list(DRILL_THROUGH_COLUMNS)],
+        total=total,
+        page=page,
+        pages=pages,
+        capped=total >= cap,
+    )

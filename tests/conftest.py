@@ -1,0 +1,119 @@
+"""Real warehouses for the tests: DuckDB in a temp dir, and the local PostgreSQL and MariaDB.
+
+Each is built once per session from the same seeded demo spec, so the three hold the same
+rows. When a server is down the tests that need it are skipped, unless
+``MODQA_REQUIRE_SERVICES=1`` (set by CI), where a missing server fails the run instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import duckdb
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from data_access import demo
+
+POSTGRES_URL = os.environ.get(
+    "MODQA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+MARIADB_URL = os.environ.get("MODQA_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+REQUIRE_SERVICES = os.environ.get("MODQA_REQUIRE_SERVICES") == "1"
+
+# Small enough to load three times in seconds, large enough for every group to have data.
+TEST_SPEC = demo.DemoSpec(decisions=60_000, weeks=10, seed=11, end=dt.date(2026, 11, 22))
+WAREHOUSES = ("duckdb", "postgresql", "mariadb")
+
+
+def _unavailable(name: str, error: Exception) -> None:
+    message = f"{name} is not reachable: {error}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " (MODQA_REQUIRE_SERVICES=1 forbids skipping)")
+    pytest.skip(message)
+
+
+def _server_reachable(url: str) -> Exception | None:
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        return error
+    finally:
+        engine.dispose()
+    return None
+
+
+RAW_TABLES = (
+    "decisions",
+    "qa_inspections",
+    "appeals",
+    "penalties",
+    "markets",
+    "policy_labels",
+    "vendors",
+)
+
+
+@pytest.fixture(scope="session")
+def duckdb_warehouse(tmp_path_factory) -> tuple[str, dict[str, pd.DataFrame]]:
+    """Return the URL of a DuckDB file holding the test spec's demo data, and its raw rows."""
+    path = tmp_path_factory.mktemp("warehouse") / "demo.duckdb"
+    demo.build(f"duckdb:///{path}", TEST_SPEC)
+    # Read the raw rows now, before any engine holds the file open with other settings.
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        raw = {name: connection.execute(f"SELECT * FROM {name}").df() for name in RAW_TABLES}
+    finally:
+        connection.close()
+    return f"duckdb:///{path}", raw
+
+
+@pytest.fixture(scope="session")
+def duckdb_url(duckdb_warehouse) -> str:
+    """Return the URL of the DuckDB test warehouse."""
+    return duckdb_warehouse[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """Return the URL of the local PostgreSQL test database loaded with the test spec."""
+    error = _server_reachable(POSTGRES_URL)
+    if error:
+        _unavailable("PostgreSQL", error)
+    demo.build(POSTGRES_URL, TEST_SPEC)
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def mariadb_url() -> str:
+    """Return the URL of the local MariaDB test database loaded with the test spec."""
+    error = _server_reachable(MARIADB_URL)
+    if error:
+        _unavailable("MariaDB", error)
+    demo.build(MARIADB_URL, TEST_SPEC)
+    return MARIADB_URL
+
+
+@pytest.fixture(scope="session", params=WAREHOUSES)
+def warehouse(request) -> sa.Engine:
+    """Return an engine on each warehouse in turn, all three holding the same rows."""
+    url = request.getfixturevalue(
+        {"duckdb": "duckdb_url", "postgresql": "postgres_url", "mariadb": "mariadb_url"}[
+            request.param
+        ]
+    )
+    engine = sa.create_engine(
+        url, connect_args={"read_only": True} if request.param == "duckdb" else {}
+    )
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def raw(duckdb_warehouse) -> dict[str, pd.DataFrame]:
+    """Return every contract table's raw rows, as the demo generator wrote them."""
+    return duckdb_warehouse[1]

@@ -1,0 +1,22 @@
+"""Moderation Quality Dashboard: navigation and page configuration, nothing else."""
+
+import streamlit as st
+
+from ui.shell import run_page
+
+st.set_page_config(
+    page_title="Moderation quality",
+    page_icon=":material/verified:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+run_page(
+    st.navigation(
+        [
+            st.Page(
+                "pages/overview.py", title="Overview", icon=":material/monitoring:", default=True
+            ),
+        ]
+    )
+)

@@ -1,0 +1,1 @@
+"""Streamlit glue shared by pages: warehouse access, filters <-> URL, tiles, links, downloads."""

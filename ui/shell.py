@@ -1,0 +1,36 @@
+"""Guards every page script so it runs inside ``app.py``'s navigation, never on its own."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def require_app_navigation() -> None:
+    """Rerun through ``app.py`` when Streamlit ran a page script directly.
+
+    Streamlit treats a top-level ``pages/`` folder as a legacy multipage app until the main
+    script's ``st.navigation`` first runs in the process. A shared deep link opened on a
+    freshly started server would therefore run the page script alone, without the app's
+    page config and navigation. Clearing the legacy flag and rerunning sends that first run
+    through ``app.py`` like every later one.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def run_page(page) -> None:  # noqa: ANN001 - a StreamlitPage, whose class is not public API
+    """Remember the page's URL path for share links, then run it."""
+    st.session_state["page_url_path"] = page.url_path
+    page.run()
+
+
+def page_url() -> str:
+    """Return the address of the current page (no query string): origin, base path, page."""
+    current = urlsplit(st.context.url or "http://localhost:8501/")
+    base = st.get_option("server.baseUrlPath").strip("/")
+    path = "/".join(part for part in (base, st.session_state.get("page_url_path", "")) if part)
+    return urlunsplit((current.scheme, current.netloc, "/" + path, "", ""))

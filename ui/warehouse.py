@@ -1,0 +1,101 @@
+"""The app's one warehouse: settings, the read-only engine, cached queries, friendly errors."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import streamlit as st
+
+from data_access import demo, queries
+from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, Settings, load_settings
+from data_access.engine import Engine, WarehouseUnavailable, describe, read_only_engine
+from data_access.errors import QUERY_FAILURES
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    """Return the settings, read once per server process."""
+    return load_settings()
+
+
+def _build_demo_warehouse() -> None:
+    """Create the embedded demo warehouse, showing progress, the first time the app starts."""
+    DEMO_WAREHOUSE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    partial = DEMO_WAREHOUSE_PATH.with_suffix(".tmp")
+    partial.unlink(missing_ok=True)
+    bar = st.progress(0.0, text="First start: creating the demo warehouse with sample data")
+    demo.build(f"duckdb:///{partial}", demo.DemoSpec(), progress=lambda f, m: bar.progress(f, m))
+    # Renamed only when complete, so an interrupted first start is retried, not half-used.
+    partial.rename(DEMO_WAREHOUSE_PATH)
+    bar.empty()
+
+
+_first_start = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _read_only_engine(current: Settings) -> Engine:
+    return read_only_engine(current)
+
+
+def engine() -> Engine:
+    """Return the read-only engine, creating the demo warehouse first when none is configured."""
+    current = settings()
+    if current.is_embedded_demo and not DEMO_WAREHOUSE_PATH.exists():
+        # Outside any cache, so the progress bar is shown live and never replayed.
+        with _first_start:
+            if not DEMO_WAREHOUSE_PATH.exists():
+                _build_demo_warehouse()
+    return _read_only_engine(current)
+
+
+def _cache_ttl() -> int:
+    try:
+        return settings().cache_ttl_seconds
+    except ConfigurationError:
+        return 600
+
+
+@st.cache_data(ttl=_cache_ttl(), show_spinner=False, max_entries=512)
+def _cached_query(name: str, args: tuple, kwargs: tuple) -> object:
+    return getattr(queries, name)(engine(), *args, **dict(kwargs))
+
+
+def query(function: Callable[..., R], *args, **kwargs) -> R:
+    """Return ``function(engine, *args, **kwargs)`` from ``data_access.queries``, cached per
+    arguments, with a spinner while it runs; warehouse failures become ``WarehouseUnavailable``.
+    """
+    with st.spinner("Asking the warehouse…", show_time=True):
+        try:
+            return _cached_query(function.__name__, args, tuple(sorted(kwargs.items())))
+        except QUERY_FAILURES as error:
+            raise WarehouseUnavailable(
+                f"The warehouse ({describe(engine())}) did not answer: {type(error).__name__}."
+            ) from error
+
+
+def guarded(page: Callable[P, None]) -> Callable[P, None]:
+    """Return the page function wrapped so warehouse and settings errors show as messages."""
+
+    @functools.wraps(page)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            page(*args, **kwargs)
+        except ConfigurationError as error:
+            st.error(f"The dashboard's configuration needs attention: {error}")
+        except WarehouseUnavailable as error:
+            st.error(
+                f"{error} The view could not be drawn; your filters are kept. "
+                "Try again in a moment, or check the warehouse settings."
+            )
+            if st.button("Retry", key="warehouse-retry"):
+                _cached_query.clear()
+                st.rerun()
+
+    return run

@@ -448,6 +448,20 @@ def filter_options(engine: sa.Engine) -> FilterOptions:
     return FilterOptions(market_frame, label_frame, vendor_frame, tuple(areas), tuple(queues))
 
 
+def moderator_options(engine: sa.Engine) -> pd.DataFrame:
+    """Return every ``moderator_id`` with its ``vendor_code`` and number of ``decisions``."""
+    statement = (
+        sa.select(
+            decisions.c.moderator_id,
+            sa.func.max(decisions.c.vendor_code).label("vendor_code"),
+            sa.func.count().label("decisions"),
+        )
+        .group_by(decisions.c.moderator_id)
+        .order_by(decisions.c.moderator_id)
+    )
+    return _tidy(_fetch(engine, statement), [], ["decisions"])
+
+
 FRESHNESS_COLUMNS = {
     decisions: decisions.c.decided_at,
     qa_inspections: qa_inspections.c.inspected_at,

@@ -16,6 +16,8 @@ METRIC_CHOICE = Choice(
     allowed=tuple(metric.name for metric in METRICS),
     default="accuracy",
     noun="metric",
+    label="Metric",
+    names={metric.name: metric.label for metric in METRICS},
 )
 
 
@@ -24,7 +26,7 @@ def overview() -> None:
     """Draw the Overview page."""
     view = filters.sidebar(
         dimensions=("markets", "policy_areas"),
-        choices=[(METRIC_CHOICE, "Metric", {m.name: m.label for m in METRICS})],
+        choices=[METRIC_CHOICE],
     )
     metric = METRICS_BY_NAME[view.choices["metric"]]
     st.title("Overview")

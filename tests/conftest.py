@@ -26,6 +26,9 @@ REQUIRE_SERVICES = os.environ.get("MODQA_REQUIRE_SERVICES") == "1"
 # Small enough to load three times in seconds, large enough for every group to have data.
 TEST_SPEC = demo.DemoSpec(decisions=60_000, weeks=10, seed=11, end=dt.date(2026, 11, 22))
 WAREHOUSES = ("duckdb", "postgresql", "mariadb")
+# The README's demo at its default size, with and without the planted signals.
+PLANTED_SPEC = demo.DemoSpec(end=dt.date(2026, 11, 22))
+UNPLANTED_SPEC = demo.DemoSpec(end=dt.date(2026, 11, 22), signals=None)
 
 
 def _unavailable(name: str, error: Exception) -> None:
@@ -70,6 +73,27 @@ def duckdb_warehouse(tmp_path_factory) -> tuple[str, dict[str, pd.DataFrame]]:
     finally:
         connection.close()
     return f"duckdb:///{path}", raw
+
+
+@pytest.fixture(scope="session")
+def planted_url(tmp_path_factory) -> str:
+    """Return the URL of a DuckDB demo warehouse of default size with the planted signals."""
+    path = tmp_path_factory.mktemp("planted") / "demo.duckdb"
+    demo.build(f"duckdb:///{path}", PLANTED_SPEC)
+    return f"duckdb:///{path}"
+
+
+@pytest.fixture(scope="session")
+def unplanted_url(tmp_path_factory) -> str:
+    """Return the URL of the same demo warehouse generated with no planted signals."""
+    path = tmp_path_factory.mktemp("unplanted") / "demo.duckdb"
+    demo.build(f"duckdb:///{path}", UNPLANTED_SPEC)
+    return f"duckdb:///{path}"
+
+
+def read_only(url: str) -> sa.Engine:
+    """Return an engine that opens a test DuckDB file the way the app does."""
+    return sa.create_engine(url, connect_args={"read_only": True})
 
 
 @pytest.fixture(scope="session")

@@ -85,16 +85,17 @@ def _seed_widgets(view: View, dimensions: Sequence[str], choices: Sequence[Choic
 def sidebar(
     *,
     dimensions: Sequence[str] = ("markets", "policy_areas"),
-    choices: Sequence[tuple[Choice, str, dict[str, str]]] = (),
+    choices: Sequence[Choice] = (),
 ) -> View:
     """Draw the filter sidebar from the URL and return the view it shows.
 
-    ``choices`` are the page's own controls: (Choice, widget label, readable names).
+    ``choices`` are the page's own parameters: drawn as select boxes when they have a
+    label, otherwise kept in the URL for values set by clicks (see ``select_on_click``).
     """
     options, known = known_values()
     latest = data.latest_decision()
     fallback = default_range(latest) if latest else (dt.date.today(), dt.date.today())
-    choice_specs = [choice for choice, _, _ in choices]
+    choice_specs = list(choices)
     params = _current_params()
     view = st.session_state.get(STATE_VIEW)
     link_changed = bool(params) and params != st.session_state.get(STATE_WRITTEN)
@@ -114,12 +115,14 @@ def sidebar(
 
     readable = _labels(options)
     with st.sidebar:
-        for choice, label, names in choices:
+        for choice in choices:
+            if choice.label is None or callable(choice.allowed):
+                continue
             st.selectbox(
-                label,
+                choice.label,
                 choice.allowed,
                 key=f"choice_{choice.key}",
-                format_func=lambda value, names=names: names.get(value, value),
+                format_func=lambda value, names=choice.names: names.get(value, value),
             )
         dates = st.date_input(
             "Decision dates",
@@ -206,8 +209,27 @@ def _share(view: View) -> None:
 
 
 def set_choice(key: str, value: str) -> None:
-    """Change a page choice programmatically (from a chart click) before the next run."""
+    """Change a page choice; call it from a widget or chart callback, before the rerun."""
     st.session_state[f"choice_{key}"] = value
+
+
+def select_on_click(chart_key: str, choice_key: str, *, reset: Sequence[str] = ()):
+    """Return an ``on_select`` callback that puts the clicked point's first customdata value
+    into a choice (and clears the ``reset`` choices, such as a drill-through page number).
+    """
+
+    def _selected() -> None:
+        event = st.session_state.get(chart_key)
+        points = event.selection.points if event else []
+        values = [point.get("customdata") for point in points if point.get("customdata")]
+        if not values:
+            return
+        clicked = values[0][0] if isinstance(values[0], list | tuple) else values[0]
+        set_choice(choice_key, str(clicked))
+        for key in reset:
+            set_choice(key, "")
+
+    return _selected
 
 
 def drill_params(view: View, **choices: str) -> dict[str, list[str]]:

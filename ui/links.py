@@ -9,7 +9,7 @@ opened next month shows the same weeks; ``share_url`` builds the full link.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -40,14 +40,28 @@ STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
 MAX_ECHO = 40
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Choice:
-    """A page-specific single-value parameter (for instance the Overview's metric)."""
+    """A page-specific single-value parameter (the Overview's metric, a selected label).
+
+    ``allowed`` is the tuple of values, or a predicate for open sets (an ISO week, a page
+    number). With a ``label`` the sidebar draws it as a select box of ``allowed`` (shown
+    through ``names``); without one it is set by clicks on the page and only lives in the URL.
+    An empty default means "nothing chosen" and is left out of links.
+    """
 
     key: str
-    allowed: tuple[str, ...]
+    allowed: tuple[str, ...] | Callable[[str], bool]
     default: str
     noun: str
+    label: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def accepts(self, value: str) -> bool:
+        """Return True when a link may set this choice to ``value``."""
+        if callable(self.allowed):
+            return self.allowed(value)
+        return value in self.allowed
 
 
 @dataclass(frozen=True)
@@ -135,15 +149,13 @@ def parse_view(
     chosen: dict[str, str] = {}
     for choice in choices:
         raw = _single(params, choice.key, warnings)
-        if raw is None:
+        if raw is None or raw == "":
             chosen[choice.key] = choice.default
-        elif raw in choice.allowed:
+        elif choice.accepts(raw):
             chosen[choice.key] = raw
         else:
-            warnings.append(
-                f"{_echo(raw)} is not a {choice.noun} this page knows; "
-                f"{choice.default} is shown instead."
-            )
+            instead = f"{choice.default} is shown instead" if choice.default else "it was ignored"
+            warnings.append(f"{_echo(raw)} is not a {choice.noun} this page knows; {instead}.")
             chosen[choice.key] = choice.default
 
     handled = {*DATE_KEYS, GRAIN_KEY, *(p.key for p in LIST_PARAMS), *(c.key for c in choices)}
@@ -168,7 +180,8 @@ def view_params(view: View) -> dict[str, list[str]]:
         if values:
             params[param.key] = list(values)
     for key, value in view.choices.items():
-        params[key] = [value]
+        if value != "":
+            params[key] = [value]
     return params
 
 

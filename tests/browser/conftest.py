@@ -33,12 +33,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(duckdb_url, tmp_path_factory) -> str:
-    """Return the address of `streamlit run app.py` serving the DuckDB test warehouse."""
+def _serve(warehouse_url: str, log_dir: Path):
+    """Start `streamlit run app.py` on a free local port; yield its address; stop it."""
     port = _free_port()
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
-    env = {**os.environ, "MODQA_WAREHOUSE_URL": duckdb_url}
+    log = (log_dir / "server.log").open("w")
+    env = {**os.environ, "MODQA_WAREHOUSE_URL": warehouse_url}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -70,10 +69,24 @@ def app_url(duckdb_url, tmp_path_factory) -> str:
     else:
         server.terminate()
         pytest.fail(f"streamlit did not start; see {log.name}")
-    yield base
-    server.terminate()
-    server.wait(timeout=20)
-    log.close()
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(duckdb_url, tmp_path_factory) -> str:
+    """Return the address of `streamlit run app.py` serving the small test warehouse."""
+    yield from _serve(duckdb_url, tmp_path_factory.mktemp("streamlit"))
+
+
+@pytest.fixture(scope="session")
+def planted_app_url(planted_url, tmp_path_factory) -> str:
+    """Return the address of the app serving the default-size demo with planted signals."""
+    yield from _serve(planted_url, tmp_path_factory.mktemp("streamlit-planted"))
 
 
 @pytest.fixture(scope="session")

@@ -12,24 +12,40 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture
-def app_on_warehouse(duckdb_url, monkeypatch) -> Callable[..., AppTest]:
-    """Return a factory: AppTest of app.py with the given link parameters, already run."""
-    monkeypatch.setenv("MODQA_WAREHOUSE_URL", duckdb_url)
+def _app_factory(url: str, monkeypatch) -> Callable[..., AppTest]:
+    monkeypatch.setenv("MODQA_WAREHOUSE_URL", url)
     st.cache_data.clear()
     st.cache_resource.clear()
 
     def open_link(page: str | None = None, **params: str | list[str]) -> AppTest:
         app = AppTest.from_file(APP, default_timeout=120)
+        if page:
+            # Before the first run a page is found by its file name, as a deep link finds it.
+            app.switch_page(page)
         for key, value in params.items():
             app.query_params[key] = value
         app.run()
-        if page:
-            app.switch_page(page)
-            app.run()
         return app
 
-    yield open_link
+    return open_link
+
+
+@pytest.fixture
+def app_on_warehouse(duckdb_url, monkeypatch) -> Callable[..., AppTest]:
+    """Return a factory: AppTest of app.py on the small test warehouse, with link params.
+
+    ``open_link(page="pages/labels.py", market=["ID"], ...)`` runs the app, switches to the
+    page when one is given, and returns the AppTest after the run.
+    """
+    yield _app_factory(duckdb_url, monkeypatch)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_on_planted(planted_url, monkeypatch) -> Callable[..., AppTest]:
+    """Return the same factory on the default-size demo warehouse with planted signals."""
+    yield _app_factory(planted_url, monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
 

@@ -36,7 +36,10 @@ def read_only_engine(settings: Settings) -> sa.Engine:
         connect_args["read_only"] = True
         engine_options = {}
     elif backend == "postgresql":
-        connect_args["options"] = f"-c statement_timeout={timeout_ms}"
+        # Keep options given in the URL (a search_path, say) and add the time limit.
+        given = url.query.get("options", "")
+        given = given if isinstance(given, str) else " ".join(given)
+        connect_args["options"] = f"{given} -c statement_timeout={timeout_ms}".strip()
         connect_args["connect_timeout"] = 5
     elif backend in ("mysql", "mariadb"):
         connect_args["connect_timeout"] = 5

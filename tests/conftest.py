@@ -21,6 +21,9 @@ POSTGRES_URL = os.environ.get(
     "MODQA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 MARIADB_URL = os.environ.get("MODQA_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+# Each test session loads its own schema (PostgreSQL) or database (MariaDB), so two runs
+# on one machine never drop each other's tables.
+SESSION_NAMESPACE = f"modqa_test_{os.getpid()}"
 REQUIRE_SERVICES = os.environ.get("MODQA_REQUIRE_SERVICES") == "1"
 
 # Small enough to load three times in seconds, large enough for every group to have data.
@@ -102,24 +105,45 @@ def duckdb_url(duckdb_warehouse) -> str:
     return duckdb_warehouse[0]
 
 
+def _admin(url: str, statement: str) -> None:
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    """Return the URL of the local PostgreSQL test database loaded with the test spec."""
+    """Return the URL of a fresh PostgreSQL schema loaded with the test spec."""
     error = _server_reachable(POSTGRES_URL)
     if error:
         _unavailable("PostgreSQL", error)
-    demo.build(POSTGRES_URL, TEST_SPEC)
-    return POSTGRES_URL
+    _admin(POSTGRES_URL, f"DROP SCHEMA IF EXISTS {SESSION_NAMESPACE} CASCADE")
+    _admin(POSTGRES_URL, f"CREATE SCHEMA {SESSION_NAMESPACE}")
+    url = sa.make_url(POSTGRES_URL).update_query_dict(
+        {"options": f"-c search_path={SESSION_NAMESPACE}"}
+    )
+    url = url.render_as_string(hide_password=False)
+    demo.build(url, TEST_SPEC)
+    yield url
+    _admin(POSTGRES_URL, f"DROP SCHEMA IF EXISTS {SESSION_NAMESPACE} CASCADE")
 
 
 @pytest.fixture(scope="session")
 def mariadb_url() -> str:
-    """Return the URL of the local MariaDB test database loaded with the test spec."""
+    """Return the URL of a fresh MariaDB database loaded with the test spec."""
     error = _server_reachable(MARIADB_URL)
     if error:
         _unavailable("MariaDB", error)
-    demo.build(MARIADB_URL, TEST_SPEC)
-    return MARIADB_URL
+    _admin(MARIADB_URL, f"DROP DATABASE IF EXISTS {SESSION_NAMESPACE}")
+    _admin(MARIADB_URL, f"CREATE DATABASE {SESSION_NAMESPACE}")
+    url = sa.make_url(MARIADB_URL).set(database=SESSION_NAMESPACE)
+    url = url.render_as_string(hide_password=False)
+    demo.build(url, TEST_SPEC)
+    yield url
+    _admin(MARIADB_URL, f"DROP DATABASE IF EXISTS {SESSION_NAMESPACE}")
 
 
 @pytest.fixture(scope="session", params=WAREHOUSES)

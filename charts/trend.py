@@ -41,10 +41,12 @@ def rate_trend(
         denominator_label=denominator_label,
     )
     fig = go.Figure()
-    groups = rates.groupby(colour_by, sort=True) if colour_by else [(metric_label, rates)]
+    groups = list(rates.groupby(colour_by, sort=True)) if colour_by else [(metric_label, rates)]
+    # Overlapping bands of many groups turn into a wash; fainter bands keep the lines legible.
+    alpha = BAND_ALPHA if len(groups) <= 2 else BAND_ALPHA / 2
     for group, rows in groups:
         colour = palette.group_colour(colour_by, group)
-        fig.add_trace(_band(rows, period, str(group), colour))
+        fig.add_trace(_band(rows, period, str(group), colour, alpha))
         fig.add_trace(_line(rows, period, str(group), colour, immature, hovertemplate))
     if not rates["enough_data"].all():
         fig.add_trace(
@@ -58,7 +60,7 @@ def rate_trend(
     return palette.base_layout(fig, title=title)
 
 
-def _band(rows: pd.DataFrame, period: str, group: str, colour: str) -> go.Scatter:
+def _band(rows: pd.DataFrame, period: str, group: str, colour: str, alpha: float) -> go.Scatter:
     # One closed polygon (upper forwards, lower backwards) rather than two fill="tonexty"
     # traces: tonexty fills towards whichever trace came before, which breaks once several
     # groups share the chart.
@@ -68,7 +70,7 @@ def _band(rows: pd.DataFrame, period: str, group: str, colour: str) -> go.Scatte
         x=x,
         y=y,
         fill="toself",
-        fillcolor=palette.with_alpha(colour, BAND_ALPHA),
+        fillcolor=palette.with_alpha(colour, alpha),
         line={"width": 0},
         mode="lines",
         name=f"{group} 95% interval",

@@ -29,7 +29,14 @@ def test_band_spans_lower_to_upper_in_the_lines_colour_made_translucent(market_w
     assert band.fill == "toself"
     assert np.isclose(max(band.y), us["upper"].max())
     assert np.isclose(min(band.y), us["lower"].min())
-    assert band.fillcolor == palette.with_alpha(line_for(fig, "US").line.color, 0.15)
+    # Three markets: bands are fainter so overlapping intervals do not hide the lines.
+    assert band.fillcolor == palette.with_alpha(line_for(fig, "US").line.color, 0.075)
+
+
+def test_one_or_two_groups_get_the_stronger_band(market_weeks):
+    two = market_weeks[market_weeks["market_code"].isin(["US", "ID"])]
+    band = next(trace for trace in traces(rate_trend(two), "band") if trace.meta["group"] == "US")
+    assert band.fillcolor.endswith(", 0.15)")
 
 
 def test_market_keeps_its_colour_when_rows_arrive_in_another_order(market_weeks):

@@ -17,6 +17,7 @@ run_page(
             st.Page(
                 "pages/overview.py", title="Overview", icon=":material/monitoring:", default=True
             ),
+            st.Page("pages/labels.py", title="Labels", icon=":material/label:"),
         ]
     )
 )

@@ -25,6 +25,8 @@ from ui.links import Choice, View, default_range, parse_view, share_url, view_pa
 STATE_VIEW = "view"
 STATE_WRITTEN = "view_params_written"
 STATE_WARNINGS = "view_warnings"
+STATE_PAGE = "view_page"
+STATE_CHOICES = "view_choices"
 GRAIN_LABELS = {"day": "Day", "week": "Week", "month": "Month"}
 DIMENSION_LABELS = {
     "markets": "Markets",
@@ -72,14 +74,20 @@ def _labels(options: queries.FilterOptions) -> dict[str, dict[str, str]]:
 
 
 def _seed_widgets(view: View, dimensions: Sequence[str], choices: Sequence[Choice]) -> None:
-    """Put a view's values into the widgets' session state before they are drawn."""
+    """Put a view's values into the widgets' session state before they are drawn.
+
+    Page choices missing from the view take the value this session last gave them, so a
+    metric picked on a page is still picked when the user comes back to it.
+    """
     filters = view.filters
+    remembered = st.session_state.get(STATE_CHOICES, {})
     st.session_state["filter_dates"] = (filters.start, filters.end)
     st.session_state["filter_grain"] = filters.grain
     for dimension in dimensions:
         st.session_state[f"filter_{dimension}"] = list(getattr(filters, dimension))
     for choice in choices:
-        st.session_state[f"choice_{choice.key}"] = view.choices.get(choice.key, choice.default)
+        value = view.choices.get(choice.key, remembered.get(choice.key, choice.default))
+        st.session_state[f"choice_{choice.key}"] = value
 
 
 def sidebar(
@@ -109,8 +117,11 @@ def sidebar(
         )
         st.session_state[STATE_WARNINGS] = warnings
         _seed_widgets(view, dimensions, choice_specs)
+    elif st.session_state.get(STATE_PAGE) != st.session_state.get("page_url_path"):
+        # Arriving from another page: Streamlit keys widget state by page, so the shared
+        # filters must be put back into this page's widgets explicitly.
+        _seed_widgets(view, dimensions, choice_specs)
     else:
-        # Arriving from another page: keep the shared filters, reset only what this page adds.
         _seed_missing(view, dimensions, choice_specs)
 
     readable = _labels(options)
@@ -153,6 +164,8 @@ def sidebar(
     filters = Filters(start=start, end=end, grain=grain, **selections)
     chosen = {choice.key: st.session_state[f"choice_{choice.key}"] for choice in choice_specs}
     view = View(filters=filters, choices=chosen)
+    st.session_state[STATE_PAGE] = st.session_state.get("page_url_path")
+    st.session_state[STATE_CHOICES] = {**st.session_state.get(STATE_CHOICES, {}), **chosen}
     _write_url(view)
     _show_warnings()
     _share(view)

@@ -1,0 +1,99 @@
+"""A QA lead clicks a bar, then a matrix cell, in Chromium and gets that label's decisions."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+SHARED = "/labels?start=2026-08-31&end=2026-11-22&grain=week&label_sort=overturn_rate"
+PLANTED_LABEL = "listing_keyword_stuffing"
+BARS = "[class*=st-key-labels-bars]"
+MATRIX = "[class*=st-key-labels-confusion]"
+
+
+def wait_for_page(page) -> None:
+    """Wait until the label table, the bars and the matrix are drawn and no query runs."""
+    page.wait_for_selector("[data-testid=stDataFrame]", timeout=90_000)
+    page.wait_for_function(
+        f"document.querySelectorAll('{BARS} .barlayer .point').length > 0"
+        f" && document.querySelectorAll('{MATRIX} .heatmaplayer, {MATRIX} .hm').length > 0",
+        timeout=60_000,
+    )
+    page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=60_000)
+
+
+def click_centre(page, locator) -> None:
+    """Click the middle of an element by position: Plotly's drag layer sits above its points."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def wait_for_detail(page, label: str) -> None:
+    """Wait until the detail and drill-through list of ``label`` are shown."""
+    page.get_by_role("heading", name=f"Label detail: {label}").wait_for(timeout=60_000)
+    page.get_by_text(f"inspected decisions for {label}, newest first").wait_for(timeout=60_000)
+    page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=60_000)
+
+
+def tick_labels(page, chart: str) -> list[str]:
+    """Return a chart's y-axis labels from top to bottom, as the user reads them."""
+    ticks = page.locator(f"{chart} .ytick text").evaluate_all(
+        "ts => ts.map(t => [t.getBoundingClientRect().top, t.textContent])"
+    )
+    return [text for _, text in sorted(ticks)]
+
+
+def url_label(page) -> list[str]:
+    return parse_qs(urlsplit(page.evaluate("location.href")).query).get("label_detail", [])
+
+
+def drill_grid_text(page) -> str:
+    """Return the text of the drill-through table's accessible grid."""
+    grid = page.locator("[data-testid=stDataFrame]").filter(has_text="Moderator label")
+    return grid.locator("[role=grid]").text_content()
+
+
+def test_clicking_a_bar_shows_that_label_its_decisions_and_puts_it_in_the_url(
+    page, planted_app_url
+):
+    page.goto(planted_app_url + SHARED)
+    wait_for_page(page)
+    assert tick_labels(page, BARS)[0] == PLANTED_LABEL, "the planted label tops the overturn bars"
+    assert url_label(page) == []
+
+    click_centre(page, page.locator(f"{BARS} .barlayer .point").first)
+
+    wait_for_detail(page, PLANTED_LABEL)
+    page.wait_for_function(f"location.search.includes('label_detail={PLANTED_LABEL}')")
+    assert url_label(page) == [PLANTED_LABEL]
+    assert PLANTED_LABEL in drill_grid_text(page)
+    assert page.get_by_text("Page 1 of 3").count() == 1
+    assert page.locator("[data-testid=stException]").count() == 0
+    screenshot(page, "labels-bar-click")
+
+
+def test_clicking_a_matrix_cell_chooses_its_moderator_label(page, planted_app_url):
+    page.goto(planted_app_url + SHARED)
+    wait_for_page(page)
+    names = tick_labels(page, MATRIX)
+    label = names[2]  # the second-busiest label; row 0 is "approve"
+    assert names[0] == "approve" and label not in ("other", PLANTED_LABEL)
+    cells = page.locator(f"{MATRIX} .nsewdrag").first
+    cells.scroll_into_view_if_needed()
+    box = cells.bounding_box()
+    # Row 2, first column ("approve"): where QA approved what the moderator rejected.
+    page.mouse.click(
+        box["x"] + box["width"] / (2 * len(names)),
+        box["y"] + box["height"] * 2.5 / len(names),
+    )
+
+    wait_for_detail(page, label)
+    page.wait_for_function(f"location.search.includes('label_detail={label}')")
+    assert url_label(page) == [label]
+    assert label in drill_grid_text(page)

@@ -1,0 +1,157 @@
+"""The Labels page as a QA lead uses it: a label by link or by table row, its decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from data_access.filters import Filters
+from tests.data_access import reference
+from tests.pages.conftest import texts
+
+PAGE = "pages/labels.py"
+DEFAULT_RANGE = {"start": "2026-08-31", "end": "2026-11-22"}
+BUSY_LABEL = "listing_wrong_category"
+PLANTED_LABEL = "listing_keyword_stuffing"
+
+
+def url(app, key: str) -> list[str]:
+    """Return the values of a query parameter in the app's URL, as a list."""
+    value = app.query_params.get(key, [])
+    return value if isinstance(value, list) else [value]
+
+
+def table_element(app):
+    """Return the label table element (the one with a Rank column)."""
+    return next(frame for frame in app.dataframe if "Rank" in frame.value.columns)
+
+
+def drill_rows(app):
+    """Return the drill-through rows shown, or None when no list is drawn."""
+    return next((frame.value for frame in app.dataframe if "Decision" in frame.value.columns), None)
+
+
+def select_row(app, row: int):
+    """Select a row of the label table the way the browser does, and return the rerun app.
+
+    AppTest has no table clicks, so this sends the table's selection as the frontend's
+    widget state, which runs the table's on_select callback like a real click.
+    """
+    states = app._tree.get_widget_states()
+    selection = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    states.widgets.append(
+        WidgetState(id=table_element(app).proto.id, string_value=json.dumps(selection))
+    )
+    return app._run(states)
+
+
+def test_a_label_chosen_by_url_shows_its_detail_and_its_decisions(app_on_warehouse):
+    app = app_on_warehouse(page=PAGE, **DEFAULT_RANGE, label_detail=BUSY_LABEL)
+    assert not app.exception and not app.warning
+    assert f"Label detail: {BUSY_LABEL}" in texts(app.subheader)
+    assert any(f"inspected decisions for {BUSY_LABEL}" in text for text in texts(app.caption))
+    rows = drill_rows(app)
+    assert len(rows) > 0
+    involved = (rows["Moderator label"] == BUSY_LABEL) | (rows["QA label"] == BUSY_LABEL)
+    assert involved.all(), "every decision listed had the label on one side"
+    assert url(app, "label_detail") == [BUSY_LABEL]
+    assert any(text.startswith("**Appeal overturn rate") for text in texts(app.markdown))
+
+
+def test_selecting_a_table_row_chooses_that_label_and_puts_it_in_the_url(app_on_warehouse):
+    app = app_on_warehouse(page=PAGE, **DEFAULT_RANGE, drill_page="2")
+    assert not any(text.startswith("Label detail") for text in texts(app.subheader))
+    chosen = table_element(app).value["Label"].iloc[2]
+
+    app = select_row(app, 2)
+
+    assert not app.exception
+    assert f"Label detail: {chosen}" in texts(app.subheader)
+    assert url(app, "label_detail") == [chosen]
+    assert url(app, "drill_page") == [], "a new label starts its list on page 1"
+    assert set(drill_rows(app)["Moderator label"]) | set(drill_rows(app)["QA label"]) >= {chosen}
+    app.run()
+    assert f"Label detail: {chosen}" in texts(app.subheader), "the choice survives a rerun"
+
+
+def test_a_label_without_inspections_in_the_period_gets_a_plain_message(app_on_warehouse, raw):
+    filters = Filters(dt.date(2026, 8, 31), dt.date(2026, 11, 22), markets=("SG",))
+    decisions = reference.cohort(raw, filters)
+    inspected = raw["qa_inspections"].merge(decisions, on="decision_id")
+    used = set(inspected["rejection_label"].dropna()) | set(inspected["qa_label"].dropna())
+    label = sorted(set(decisions["rejection_label"].dropna()) - used)[0]
+
+    app = app_on_warehouse(page=PAGE, **DEFAULT_RANGE, market="SG", label_detail=label)
+
+    assert not app.exception
+    assert f"Label detail: {label}" in texts(app.subheader)
+    assert any(text.startswith(f"{label} has no QA inspections in") for text in texts(app.info))
+    assert drill_rows(app) is None, "no empty list and no empty charts"
+
+
+@pytest.mark.parametrize("sort", ["precision", "recall", "wrong_label_rate", "overturn_rate"])
+def test_labels_below_the_minimum_sample_are_never_ranked_above_others(app_on_warehouse, sort):
+    app = app_on_warehouse(page=PAGE, **DEFAULT_RANGE, label_sort=sort)
+    assert not app.exception
+    ranks = table_element(app).value["Rank"]
+    unranked = ranks.isna().to_numpy()
+    assert unranked.any(), "the small test warehouse has labels below the minimum sample"
+    first_unranked = int(unranked.argmax())
+    assert unranked[first_unranked:].all(), "every unranked label is below every ranked one"
+    assert list(ranks[:first_unranked]) == list(range(1, first_unranked + 1))
+
+
+def test_an_unknown_label_in_a_link_warns_and_shows_the_rest(app_on_warehouse):
+    app = app_on_warehouse(page=PAGE, **DEFAULT_RANGE, label_detail="no_such_label")
+    assert not app.exception
+    assert any("is not a rejection label this page knows" in text for text in texts(app.warning))
+    assert not any(text.startswith("Label detail") for text in texts(app.subheader))
+    assert len(table_element(app).value) > 0
+
+
+def test_the_planted_high_overturn_label_tops_the_overturn_column_and_is_explained(
+    app_on_planted,
+):
+    app = app_on_planted(
+        page=PAGE, **DEFAULT_RANGE, label_sort="overturn_rate", label_detail=PLANTED_LABEL
+    )
+    assert not app.exception and not app.warning
+    table = table_element(app).value
+    assert table.loc[0, "Label"] == PLANTED_LABEL and table.loc[0, "Rank"] == 1
+    assert table.loc[0, "Moved"] == "● significant"
+    reading = " ".join(texts(app.markdown))
+    assert "Appeals overturn this label significantly more often than others" in reading
+
+
+def test_the_csv_holds_exactly_the_rows_shown_on_a_capped_page(app_on_planted, monkeypatch):
+    monkeypatch.setenv("MODQA_DRILL_THROUGH_CAP", "60")
+    downloads: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        downloads[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    app = app_on_planted(page=PAGE, **DEFAULT_RANGE, label_detail=PLANTED_LABEL, drill_page="2")
+
+    assert not app.exception
+    assert any(text.startswith("60 (the list stops at 60)") for text in texts(app.caption))
+    assert "Page **2** of **2**" in texts(app.markdown)
+    shown = drill_rows(app)
+    assert len(shown) == 10, "the cap leaves 10 rows for the second page of 50"
+    (csv,) = [data for name, data in downloads.items() if name.endswith("_page2.csv")]
+    assert csv == shown.to_csv(index=False).encode("utf-8")
+
+
+def test_next_moves_the_list_a_page_and_the_url_with_it(app_on_planted):
+    app = app_on_planted(page=PAGE, **DEFAULT_RANGE, label_detail=PLANTED_LABEL)
+    first = drill_rows(app)["Decision"].tolist()
+    next(button for button in app.button if button.label == "Next").click().run()
+    assert url(app, "drill_page") == ["2"]
+    assert "Page **2** of **3**" in texts(app.markdown)
+    assert not set(drill_rows(app)["Decision"]) & set(first)

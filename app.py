@@ -18,6 +18,9 @@ run_page(
                 "pages/overview.py", title="Overview", icon=":material/monitoring:", default=True
             ),
             st.Page("pages/labels.py", title="Labels", icon=":material/label:"),
+            st.Page("pages/appeals.py", title="Appeals", icon=":material/gavel:"),
+            st.Page("pages/penalties.py", title="Penalties", icon=":material/block:"),
+            st.Page("pages/vendors.py", title="Vendors & moderators", icon=":material/groups:"),
         ]
     )
 )

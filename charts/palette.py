@@ -278,3 +278,17 @@ def legend_note(name: str, symbol: str, colour: str, opacity: float = 1.0) -> go
         hoverinfo="skip",
         meta={"role": "note"},
     )
+
+
+# Penalty types in the contract's order, mildest first: the same colours as their parts in a
+# mix of penalty types, so a type reads the same in a trend and in a stacked bar. Registered
+# as fixed colours because hashing the five codes gives two near-identical pairs.
+PENALTY_TYPES: tuple[str, ...] = (
+    "warning",
+    "points",
+    "listing_suspension",
+    "selling_suspension",
+    "termination",
+)
+PENALTY_TYPE_COLOURS: dict[str, str] = dict(zip(PENALTY_TYPES, PART_COLOURS, strict=False))
+FIXED_COLOURS["penalty_type"] = PENALTY_TYPE_COLOURS

@@ -602,3 +602,36 @@ def drill_through(
         pages=pages,
         capped=total >= cap,
     )
+
+
+POINTS_COUNTS = ("points_from", "penalties", "reversed")
+
+
+def penalty_points_distribution(
+    engine: sa.Engine, filters: Filters, by: Sequence[str] = (), *, bin_width: int = 1
+) -> pd.DataFrame:
+    """Return penalties per points bin: ``points_from`` (the bin's first value), ``penalties``
+    and ``reversed``, per group of the decision cohort.
+
+    Only penalties that carry points count. Bins are ``bin_width`` points wide and start at
+    multiples of it, computed in the warehouse, so one row per bin leaves it, never a penalty.
+    """
+    if isinstance(bin_width, bool) or not isinstance(bin_width, int) or bin_width < 1:
+        raise ValueError(f"bin_width must be a positive whole number, not {bin_width!r}")
+    d, p = decisions, penalties
+    # A literal, not a bound parameter, so PostgreSQL sees GROUP BY and SELECT as equal.
+    width = sa.literal_column(str(bin_width))
+    # FLOOR of a division: PostgreSQL divides integers exactly, DuckDB and MariaDB do not.
+    points_from = (sa.func.floor(p.c.points / width) * width).label("points_from")
+    groups = [*_group_columns(by, filters), points_from]
+    statement = (
+        sa.select(
+            *groups,
+            sa.func.count().label("penalties"),
+            _sum_if(p.c.reversed_at.is_not(None)).label("reversed"),
+        )
+        .select_from(p.join(d, p.c.decision_id == d.c.decision_id))
+        .where(*_cohort_conditions(filters), p.c.points.is_not(None))
+        .group_by(*groups)
+    )
+    return _tidy(_fetch(engine, statement), [*by, "points_from"], POINTS_COUNTS)

@@ -1,0 +1,208 @@
+"""One unit's rate over time against a reference rate (a vendor against all vendors)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts import palette
+from charts.trend import rate_trend
+
+REFERENCE_BAND_ALPHA = 0.12
+
+
+def rate_against_reference(
+    rates: pd.DataFrame,
+    reference: pd.DataFrame,
+    *,
+    label: str,
+    reference_label: str = "All",
+    metric_label: str = "Accuracy",
+    period: str = "period",
+    immature: str | None = None,
+    numerator_label: str | None = None,
+    denominator_label: str | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Return the unit's rate per ``period`` with its band, over a dashed dark reference line.
+
+    Both frames hold ``period, rate, lower, upper, enough_data, numerator, denominator``. The
+    unit is drawn as :func:`charts.rate_trend` draws a group (hollow grey points for small
+    samples, faded ``immature`` rows); the reference is dark and dashed with a grey band, so
+    it never shares a colour with the unit. Rows with a NaN rate are skipped.
+    """
+    unit = rates[rates["rate"].notna()] if not rates.empty else rates
+    base = reference[reference["rate"].notna()] if not reference.empty else reference
+    if unit.empty and base.empty:
+        return palette.empty_figure(title)
+    fig = go.Figure()
+    if not base.empty:
+        base = base.sort_values(period)
+        fig.add_trace(_reference_band(base, period, reference_label))
+        fig.add_trace(
+            _reference_line(
+                base, period, reference_label, metric_label, numerator_label, denominator_label
+            )
+        )
+    if not unit.empty:
+        drawn = rate_trend(
+            unit.assign(_series=label),
+            colour_by="_series",
+            metric_label=metric_label,
+            period=period,
+            immature=immature,
+            numerator_label=numerator_label,
+            denominator_label=denominator_label,
+        )
+        for trace in drawn.data:
+            fig.add_trace(trace)
+    palette.percent_axis(fig, "y", title=metric_label)
+    return palette.base_layout(fig, title=title)
+
+
+def _reference_band(rows: pd.DataFrame, period: str, name: str) -> go.Scatter:
+    # One closed polygon, upper forwards and lower backwards, as charts.trend draws bands.
+    return go.Scatter(
+        x=pd.concat([rows[period], rows[period].iloc[::-1]]),
+        y=pd.concat([rows["upper"], rows["lower"].iloc[::-1]]),
+        fill="toself",
+        fillcolor=palette.with_alpha(palette.CENTRE_LINE, REFERENCE_BAND_ALPHA),
+        line={"width": 0},
+        mode="lines",
+        name=f"{name} 95% interval",
+        legendgroup=name,
+        showlegend=False,
+        hoverinfo="skip",
+        meta={"role": "reference band"},
+    )
+
+
+def _reference_line(
+    rows: pd.DataFrame,
+    period: str,
+    name: str,
+    metric_label: str,
+    numerator_label: str | None,
+    denominator_label: str | None,
+) -> go.Scatter:
+    return go.Scatter(
+        x=rows[period],
+        y=rows["rate"],
+        mode="lines",
+        name=name,
+        legendgroup=name,
+        line={"color": palette.CENTRE_LINE, "width": 2, "dash": "dash"},
+        customdata=palette.rate_customdata(rows.assign(_group=name), ["_group", period]),
+        hovertemplate=palette.rate_hovertemplate(
+            metric_label,
+            heading="%{customdata[0]} · %{customdata[1]}",
+            n_keys=2,
+            numerator_label=numerator_label,
+            denominator_label=denominator_label,
+        ),
+        meta={"role": "reference"},
+    )
+
+
+def label_units(fig: go.Figure) -> go.Figure:
+    """Return a funnel plot with each unit's id written beside its point.
+
+    For plots with few units (vendors), where reading names off hover text alone is slow.
+    """
+    units = [trace for trace in fig.data if (trace.meta or {}).get("role") == "units"]
+    volumes = np.log10([float(x) for trace in units for x in trace.x if float(x) > 0] or [1.0])
+    middle = (volumes.min() + volumes.max()) / 2
+    for trace in units:
+        # Names point inwards, so a unit at either end of the volume axis keeps its whole name.
+        sides = [
+            "top right" if float(x) > 0 and np.log10(float(x)) < middle else "top left"
+            for x in trace.x
+        ]
+        trace.update(
+            mode="markers+text",
+            text=[str(row[0]) for row in trace.customdata],
+            textposition=sides,
+            textfont={"size": 12, "color": palette.TEXT_COLOUR},
+        )
+    return fig
+
+
+def highlight_unit(fig: go.Figure, unit_id: str) -> go.Figure:
+    """Return a funnel plot with a ring round one unit's point, named in the legend.
+
+    The ring carries no customdata, so clicking it selects nothing new.
+    """
+    for trace in fig.data:
+        if (trace.meta or {}).get("role") != "units":
+            continue
+        for x, y, row in zip(trace.x, trace.y, trace.customdata, strict=True):
+            if str(row[0]) == unit_id:
+                fig.add_trace(
+                    go.Scatter(
+                        x=[x],
+                        y=[y],
+                        mode="markers",
+                        name=f"Selected: {unit_id}",
+                        marker={
+                            "symbol": "circle-open",
+                            "size": 20,
+                            "color": palette.TEXT_COLOUR,
+                            "line": {"width": 2},
+                        },
+                        hoverinfo="skip",
+                        meta={"role": "highlight"},
+                    )
+                )
+                return fig
+    return fig
+
+
+def paired_share_bars(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    label: str,
+    reference_label: str = "All",
+    category_labels: dict[str, str] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Return horizontal bars of each category's share for a unit beside the reference's.
+
+    ``frame`` has ``category``, ``count`` and ``reference_count``; shares are of each side's
+    total, so a unit's mix (e.g. a moderator's rejection labels) reads against everyone's.
+    Categories keep the frame's order, first on top. Zero totals give the empty figure.
+    """
+    if frame.empty or frame["count"].sum() <= 0:
+        return palette.empty_figure(title)
+    names = category_labels or {}
+    shown = frame.assign(_category=frame[category].map(lambda code: names.get(code, str(code))))
+    fig = go.Figure()
+    for column, name, colour, role in (
+        ("count", label, palette.ACCENT, "unit"),
+        ("reference_count", reference_label, palette.NEUTRAL, "reference"),
+    ):
+        total = float(shown[column].sum())
+        share = shown[column] / total if total > 0 else shown[column] * 0.0
+        fig.add_trace(
+            go.Bar(
+                x=share,
+                y=shown["_category"],
+                orientation="h",
+                name=name,
+                marker={"color": colour},
+                customdata=shown[[column]].assign(_total=total).to_numpy(dtype=object),
+                hovertemplate=(
+                    f"<b>%{{y}}</b><br>{name}: %{{x:{palette.PERCENT_FORMAT}}} "
+                    f"(%{{customdata[0]:{palette.COUNT_FORMAT}}} of "
+                    f"%{{customdata[1]:{palette.COUNT_FORMAT}}})<extra></extra>"
+                ),
+                meta={"role": role},
+            )
+        )
+    fig.update_layout(barmode="group", bargap=0.25, legend={"traceorder": "normal"})
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=list(shown["_category"]), autorange="reversed"
+    )
+    palette.percent_axis(fig, "x", title="Share")
+    return palette.base_layout(fig, title=title, height=max(260, 44 * len(shown) + 120))

@@ -1,0 +1,119 @@
+"""One unit against a reference: trends, label mixes, and funnel labels and highlights."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import charts
+from charts import palette
+from charts.comparison import (
+    highlight_unit,
+    label_units,
+    paired_share_bars,
+    rate_against_reference,
+)
+from tests.charts.conftest import with_rates
+
+
+def roles(fig) -> list[str]:
+    return [trace.meta["role"] for trace in fig.data]
+
+
+def weeks(numerators, denominators) -> pd.DataFrame:
+    periods = pd.date_range("2026-10-05", periods=len(numerators), freq="7D")
+    counts = pd.DataFrame({"period": periods, "numerator": numerators, "denominator": denominators})
+    return with_rates(counts)
+
+
+def test_the_unit_is_drawn_over_a_dark_dashed_reference_with_bands():
+    fig = rate_against_reference(
+        weeks([40, 30, 12], [50, 50, 20]),
+        weeks([900, 910, 400], [1000, 1000, 450]),
+        label="M0042",
+        reference_label="All moderators",
+    )
+    assert roles(fig)[:4] == ["reference band", "reference", "band", "rate"]
+    reference = next(t for t in fig.data if t.meta["role"] == "reference")
+    assert reference.name == "All moderators"
+    assert (reference.line.color, reference.line.dash) == (palette.CENTRE_LINE, "dash")
+    unit = next(t for t in fig.data if t.meta["role"] == "rate")
+    assert unit.name == "M0042" and unit.line.color != palette.CENTRE_LINE
+    assert list(unit.marker.symbol) == ["circle", "circle", "circle-open"], "n=20 is too small"
+    assert fig.layout.yaxis.tickformat.endswith("%")
+
+
+def test_a_unit_without_data_still_shows_the_reference_and_nothing_gives_the_empty_figure():
+    empty = weeks([], [])
+    fig = rate_against_reference(empty, weeks([9], [10]), label="M1")
+    assert roles(fig) == ["reference band", "reference"]
+    nothing = rate_against_reference(empty, empty, label="M1")
+    assert nothing.layout.annotations[0].text == palette.NO_DATA_MESSAGE
+
+
+def test_immature_unit_rows_are_faded():
+    rates = weeks([40, 30], [50, 50]).assign(immature=[False, True])
+    fig = rate_against_reference(rates, weeks([9, 9], [10, 10]), label="x", immature="immature")
+    unit = next(t for t in fig.data if t.meta["role"] == "rate")
+    assert list(unit.marker.opacity) == [1.0, 0.35]
+
+
+def mix() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "label_code": ["spam", "counterfeit", "_other"],
+            "count": [6, 3, 1],
+            "reference_count": [100, 300, 600],
+        }
+    )
+
+
+def test_paired_bars_show_each_sides_share_of_its_own_total():
+    fig = paired_share_bars(
+        mix(), category="label_code", label="M0042", category_labels={"_other": "Other labels"}
+    )
+    unit, reference = fig.data
+    assert list(unit.x) == [0.6, 0.3, 0.1]
+    assert list(reference.x) == [0.1, 0.3, 0.6]
+    assert list(unit.y) == ["spam", "counterfeit", "Other labels"]
+    assert fig.layout.barmode == "group" and fig.layout.yaxis.autorange == "reversed"
+
+
+def test_paired_bars_with_no_unit_counts_are_empty():
+    fig = paired_share_bars(mix().assign(count=0), category="label_code", label="M1")
+    assert fig.layout.annotations[0].text == palette.NO_DATA_MESSAGE
+
+
+def test_funnel_units_are_named_beside_their_points_pointing_inwards(funnel_frames):
+    fig = label_units(charts.funnel_plot(*funnel_frames))
+    units = [t for t in fig.data if t.meta["role"] == "units"]
+    named = {text: side for t in units for text, side in zip(t.text, t.textposition, strict=True)}
+    assert set(named) == {"m1", "m2", "m3", "m4"}
+    assert named["m4"] == "top right", "the smallest volume is at the left edge"
+    assert named["m3"] == "top left", "the largest at the right edge"
+    assert all(t.mode == "markers+text" for t in units)
+
+
+def test_a_highlighted_unit_gets_one_ring_without_click_data(funnel_frames):
+    fig = highlight_unit(charts.funnel_plot(*funnel_frames), "m3")
+    (ring,) = [t for t in fig.data if t.meta["role"] == "highlight"]
+    assert (list(ring.x), list(ring.y)) == ([1200], [0.8])
+    assert ring.customdata is None and ring.name == "Selected: m3"
+    unchanged = highlight_unit(charts.funnel_plot(*funnel_frames), "nobody")
+    assert "highlight" not in roles(unchanged)
+
+
+def test_the_new_chart_modules_load_without_streamlit_sql_or_other_layers():
+    code = (
+        "import sys, charts.appeals, charts.penalties, charts.comparison; "
+        "print(sorted({'streamlit', 'sqlalchemy', 'metrics', 'data_access', 'ui', 'pages'}"
+        " & {name.split('.')[0] for name in sys.modules}))"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,69 @@
+"""Reading a run AppTest like a user reads the page: charts, tables, tiles, the URL."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pandas as pd
+
+
+def url(app, key: str) -> list[str]:
+    """Return the values of a query parameter in the app's URL, as a list."""
+    value = app.query_params.get(key, [])
+    return value if isinstance(value, list) else [value]
+
+
+def decoded(value):
+    """Return figure JSON with plotly's base64 typed arrays turned back into plain lists."""
+    if isinstance(value, dict):
+        if set(value) >= {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            if "shape" in value:  # "rows, columns", as plotly writes it
+                array = array.reshape([int(size) for size in str(value["shape"]).split(",")])
+            return array.tolist()
+        return {key: decoded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decoded(item) for item in value]
+    return value
+
+
+def figure(app, key: str) -> dict:
+    """Return the plotly figure (as JSON data) drawn with ``st.plotly_chart(..., key=key)``."""
+    for chart in app.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return decoded(json.loads(chart.proto.spec))
+    raise AssertionError(f"no chart with key {key!r}")
+
+
+def traces(fig: dict, role: str) -> list[dict]:
+    """Return the traces of a figure whose meta role is ``role``."""
+    return [trace for trace in fig["data"] if (trace.get("meta") or {}).get("role") == role]
+
+
+def table(app, column: str) -> pd.DataFrame:
+    """Return the first table on the page that has a column named ``column``."""
+    for frame in app.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def tiles(app) -> dict[str, str]:
+    """Return each KPI tile's label and displayed value."""
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def widget(app, label: str):
+    """Return the sidebar widget with this label."""
+    for kind in (app.sidebar.selectbox, app.sidebar.multiselect, app.sidebar.radio):
+        for element in kind:
+            if element.label == label:
+                return element
+    raise AssertionError(f"no sidebar widget labelled {label!r}")
+
+
+def texts(elements) -> list[str]:
+    """Return the text of a list of Streamlit elements."""
+    return [element.value for element in elements]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 GRAINS = ("day", "week", "month")
 
@@ -24,6 +24,8 @@ class Filters:
     labels: tuple[str, ...] = field(default_factory=tuple)
     vendors: tuple[str, ...] = field(default_factory=tuple)
     queues: tuple[str, ...] = field(default_factory=tuple)
+    # Not a sidebar filter: set by a page showing one moderator's detail.
+    moderators: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if self.grain not in GRAINS:
@@ -43,13 +45,4 @@ class Filters:
 
     def with_range(self, start: dt.date, end: dt.date) -> Filters:
         """Return a copy of these filters over another date range."""
-        return Filters(
-            start=start,
-            end=end,
-            grain=self.grain,
-            markets=self.markets,
-            policy_areas=self.policy_areas,
-            labels=self.labels,
-            vendors=self.vendors,
-            queues=self.queues,
-        )
+        return replace(self, start=start, end=end)

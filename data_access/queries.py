@@ -92,6 +92,7 @@ def _dimension_conditions(
         (filters.policy_areas, decisions.c.policy_area),
         (filters.vendors, decisions.c.vendor_code),
         (filters.queues, decisions.c.queue),
+        (filters.moderators, decisions.c.moderator_id),
     ):
         if values:
             conditions.append(column.in_(values))

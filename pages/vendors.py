@@ -287,8 +287,8 @@ def moderator_detail(
         args=("moderator", ""),
         key="close-moderator",
     )
-    by_label = warehouse.query(queries.inspection_counts, chosen, ("moderator_id", "label_code"))
-    own = by_label[by_label["moderator_id"] == moderator]
+    just_them = dataclasses.replace(chosen, moderators=(moderator,))
+    own = warehouse.query(queries.inspection_counts, just_them, ("moderator_id", "label_code"))
     humans = warehouse.query(queries.inspection_counts, chosen, ("is_automated", "label_code"))
     humans = humans[~humans["is_automated"]]
     where = POSITION_WORDS.get(position or "", "not on the funnel for this selection")
@@ -301,12 +301,8 @@ def moderator_detail(
         return
     detail_tiles(own, humans)
     min_sample = warehouse.settings().min_sample
-    trend = data.counts(metric, chosen, ("period", "moderator_id"))
-    own_rates = metric_rates(
-        trend[trend["moderator_id"] == moderator].reset_index(drop=True),
-        metric,
-        min_sample=min_sample,
-    )
+    trend = data.counts(metric, just_them, ("period", "moderator_id"))
+    own_rates = metric_rates(trend, metric, min_sample=min_sample)
     all_rates = human_rates(metric, chosen, ("period",))
     immature = metric.source == "appeals"
     if immature:

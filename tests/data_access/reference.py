@@ -32,6 +32,7 @@ def dimensions(decisions: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         (filters.policy_areas, "policy_area"),
         (filters.vendors, "vendor_code"),
         (filters.queues, "queue"),
+        (filters.moderators, "moderator_id"),
     ):
         if values:
             keep &= decisions[column].isin(values)

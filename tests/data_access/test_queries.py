@@ -36,6 +36,12 @@ GROUPINGS = [
     ),
     (BY_LABEL, ["label_code"]),
     (FULL_RANGE, []),
+    (
+        Filters(
+            start=dt.date(2026, 9, 14), end=dt.date(2026, 11, 22), moderators=("M0042", "M0100")
+        ),
+        ["period", "moderator_id"],
+    ),
 ]
 
 

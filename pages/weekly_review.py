@@ -1,0 +1,229 @@
+"""Weekly review: what moved, what breached control limits, and a shareable report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from metrics.registry import METRICS_BY_NAME
+from review import figures, tables
+from review.narrative import points, summary_sentences
+from review.report import render_html
+from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
+from review.weeks import describe_week, is_iso_week, iso_week, last_complete_week
+from ui import data, filters, warehouse
+from ui import review as review_ui
+from ui.links import Choice, describe_filters
+from ui.shell import require_app_navigation
+
+WEEK_KEY = "week"
+CHARTS_CHOICE = Choice(
+    key="charts",
+    allowed=("breaches", "all"),
+    default="breaches",
+    noun="choice of control charts",
+    label="Control charts",
+    names={"breaches": "Markets with a breach", "all": "Every market"},
+)
+CHART_COLUMNS = 3
+MARKDOWN_SPECIAL = set("\\`*_{}[]<>()#+!|$~")
+
+
+def _markdown_text(text: str) -> str:
+    """Return plain text safe in Markdown: warehouse codes may hold ``*``, ``_`` or ``$``."""
+    return "".join(f"\\{char}" if char in MARKDOWN_SPECIAL else char for char in text)
+
+
+def _percent(value: float) -> str:
+    return "–" if value != value else f"{value:.1%}"  # NaN != NaN
+
+
+def _week_choice(default: str) -> Choice:
+    """Return the page's week parameter: any valid ISO week, the last complete one by default."""
+    return Choice(WEEK_KEY, is_iso_week, default, "week in ISO form (like 2026-W40)")
+
+
+def _sync_dates() -> None:
+    """Point the sidebar's dates at the reviewed weeks, so the share link and the other
+    pages show the same span as this review."""
+    week = st.session_state.get(f"choice_{WEEK_KEY}", "")
+    if is_iso_week(week):
+        st.session_state["filter_dates"] = review_ui.review_dates(week, BASELINE_WEEKS)
+        st.session_state["filter_grain"] = "week"
+
+
+def _tiles(review: WeeklyReview) -> None:
+    overall = review.headline[review.headline["family"] == "overall"].set_index("metric")
+    trend = review.trend
+    for column, name in zip(st.columns(len(HEADLINE_METRICS)), HEADLINE_METRICS, strict=True):
+        metric = METRICS_BY_NAME[name]
+        row = overall.loc[name] if name in overall.index else None
+        moved = bool(row is not None and row["previous_moved"])
+        judged = bool(row is not None and row["previous_judged"])
+        reason = "" if row is None else row["previous_reason"]
+        note = "● significant change" if moved else (reason or None) if not judged else None
+        rates = trend[(trend["metric"] == name) & trend["rate"].notna()]["rate"].tolist()
+        with column:
+            st.metric(
+                metric.label,
+                _percent(row["rate"]) if row is not None else "–",
+                delta=points(row["previous_difference"]) if judged else None,
+                delta_color=("normal" if metric.higher_is_better else "inverse")
+                if moved
+                else "off",
+                delta_description=note,
+                help=f"Against {review.previous_week}; marked only when significant at a "
+                f"{review.fdr:.0%} false-discovery rate across this page.",
+                border=True,
+                chart_data=rates or None,
+                chart_type="line",
+            )
+
+
+def _headline(review: WeeklyReview) -> None:
+    st.subheader("Headline")
+    _tiles(review)
+    tabs = st.tabs([METRICS_BY_NAME[name].label for name in HEADLINE_METRICS])
+    for tab, name in zip(tabs, HEADLINE_METRICS, strict=True):
+        with tab:
+            st.plotly_chart(figures.trend_figure(review, name), key=f"review-trend-{name}")
+            st.dataframe(tables.headline_table(review, name), hide_index=True, height="content")
+
+
+def _what_moved(review: WeeklyReview, link_for) -> None:
+    st.subheader("What moved")
+    moved = tables.movers_table(review, link_for)
+    st.caption(
+        f"Each metric in every segment against {review.previous_week} and the trailing "
+        f"baseline: two-proportion test, Benjamini-Hochberg at {review.fdr:.0%} across all "
+        f"{review.judged_comparisons:,} comparisons judged on this page, ranked by effect size. "
+        "Intervals are plain 95% intervals; significance is after the false-discovery control."
+    )
+    if moved.empty:
+        st.info("No change passed the movers' test this week.", icon=":material/check:")
+        return
+    st.plotly_chart(figures.movers_figure(review), key="review-movers")
+    st.dataframe(
+        moved,
+        hide_index=True,
+        height="content",
+        column_config={
+            "Explained on": st.column_config.TextColumn(width="small"),
+            "Link": st.column_config.LinkColumn("Open", display_text="Open ↗", width="small"),
+        },
+    )
+
+
+def _breaches(review: WeeklyReview, every_market: bool) -> None:
+    st.subheader("Control-chart breaches")
+    st.caption(
+        f"p-chart per market: the weekly rate (blue), centre line from the baseline weeks "
+        "(solid) and 3-sigma control limits (dashed), the reviewed week shaded, breaches as red "
+        f"diamonds. Points below the minimum sample ({review.min_sample}) or immature for "
+        "appeals are never flagged."
+    )
+    breaches = tables.breaches_table(review)
+    if breaches.empty:
+        st.info(
+            "No market broke a control-chart rule in the charted weeks.", icon=":material/check:"
+        )
+    else:
+        st.dataframe(breaches, hide_index=True)
+    broken = set(zip(review.breaches["metric"], review.breaches["market_code"], strict=True))
+    tabs = st.tabs([METRICS_BY_NAME[name].label for name in CONTROL_METRICS])
+    for tab, name in zip(tabs, CONTROL_METRICS, strict=True):
+        with tab:
+            markets = [
+                market
+                for market in figures.control_markets(review, name)
+                if every_market or (name, market) in broken
+            ]
+            if not markets:
+                st.caption(
+                    "No market broke a rule; choose “Every market” under Control charts in "
+                    "the sidebar to see them all."
+                )
+            for start in range(0, len(markets), CHART_COLUMNS):
+                row = st.columns(CHART_COLUMNS)
+                for column, market in zip(
+                    row, markets[start : start + CHART_COLUMNS], strict=False
+                ):
+                    column.plotly_chart(
+                        figures.control_figure(review, name, market),
+                        key=f"review-control-{name}-{market}",
+                    )
+
+
+def _not_judged(review: WeeklyReview) -> None:
+    with st.expander("Not judged: immature cohorts and samples below the minimum"):
+        st.dataframe(tables.not_judged_table(review), hide_index=True)
+        st.markdown("**Largest changes too thin to judge** (not findings)")
+        st.dataframe(tables.unjudged_changes(review), hide_index=True)
+
+
+@warehouse.guarded
+def weekly_review() -> None:
+    """Draw the Weekly review page."""
+    latest = data.latest_decision()
+    fallback = iso_week(dt.date.today() - dt.timedelta(days=7))
+    default_week = last_complete_week(latest) if latest else fallback
+    week_slot = st.sidebar.container()
+    view = filters.sidebar(
+        dimensions=("markets", "policy_areas"),
+        choices=[_week_choice(default_week), CHARTS_CHOICE],
+    )
+    week = view.choices[WEEK_KEY]
+    with week_slot:
+        st.selectbox(
+            "Week",
+            review_ui.week_options(latest, default_week, week),
+            key=f"choice_{WEEK_KEY}",
+            format_func=lambda value: (
+                describe_week(value) + (" · last complete" if value == default_week else "")
+            ),
+            on_change=_sync_dates,
+            help="The reviewed ISO week (Monday to Sunday, UTC); it sets this page's dates.",
+        )
+        st.caption("On this page the week sets the dates; the decision dates below follow it.")
+
+    st.title(f"Weekly review · {week}")
+    review = review_ui.weekly_review(week, view.filters)
+    selection = describe_filters(view.filters).split(" · ", 1)
+    scope = selection[1] if len(selection) > 1 else "all markets and policy areas"
+    st.caption(
+        f"{describe_week(week)} · {scope} · against {review.previous_week} and the trailing "
+        f"baseline {review.baseline_first_week} – {review.previous_week} · decision cohorts, "
+        "95% intervals"
+    )
+    if not review.has_data:
+        st.info(
+            f"No decisions in {describe_week(week)} for {scope}. Pick another week in the sidebar.",
+            icon=":material/event_busy:",
+        )
+        return
+
+    with st.container(border=True):
+        st.markdown("**Summary**")
+        st.markdown(
+            "\n".join(f"- {_markdown_text(sentence)}" for sentence in summary_sentences(review))
+        )
+        link_for = review_ui.link_builder(review_ui.app_root())
+        st.download_button(
+            "Download report",
+            data=lambda: render_html(review, link_for=link_for),
+            file_name=f"weekly-review-{week}.html",
+            mime="text/html",
+            icon=":material/download:",
+            on_click="ignore",
+            help="One self-contained HTML file (charts included) that opens offline.",
+            key="review-download",
+        )
+    _headline(review)
+    _what_moved(review, link_for)
+    _breaches(review, every_market=view.choices[CHARTS_CHOICE.key] == "all")
+    _not_judged(review)
+
+
+require_app_navigation()
+weekly_review()

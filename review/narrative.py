@@ -1,0 +1,265 @@
+"""The weekly review in words: a few sentences stating the top findings with their numbers.
+
+Sentences read like "Accuracy in ID listing fell from 94.1% to 88.3% (-5.8 pts,
+significant) against 2026-W43." and always say what was not judged and why (immature
+appeal cohorts, samples below the minimum), so silence is never mistaken for "no change".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from charts.palette import format_percent
+from metrics.registry import METRICS_BY_NAME
+from review.weekly import (
+    BELOW_MINIMUM,
+    HEADLINE_METRICS,
+    IMMATURE,
+    NO_EARLIER_DATA,
+    WeeklyReview,
+)
+from review.weeks import describe_week
+
+TOP_FINDINGS = 5
+
+
+def points(difference: float) -> str:
+    """Return a change in rate as signed percentage points, e.g. ``-5.8 pts``."""
+    return f"{difference * 100:+.1f} pts"
+
+
+def subject(row: pd.Series) -> str:
+    """Return what a segment row measures, e.g. ``Accuracy in ID listing``."""
+    metric = METRICS_BY_NAME[row["metric"]].label
+    family = row["family"]
+    if family == "overall":
+        return f"{metric} overall"
+    if family == "market":
+        return f"{metric} in {row['market_code']}"
+    if family == "market_policy":
+        return f"{metric} in {row['market_code']} {row['policy_area']}"
+    noun = {"label": "label", "vendor": "vendor", "moderator": "moderator"}[family]
+    value = row[
+        {"label": "label_code", "vendor": "vendor_code", "moderator": "moderator_id"}[family]
+    ]
+    return f"{metric} for {noun} {value}"
+
+
+def _against(review: WeeklyReview, comparison: str) -> str:
+    if comparison == "previous":
+        return review.previous_week
+    return f"the {review.baseline_weeks_with_data}-week baseline"
+
+
+def finding(review: WeeklyReview, row: pd.Series, policy_areas: Sequence[str] = ()) -> str:
+    """Return the sentence for one moved segment, quoting its lead comparison first.
+
+    ``policy_areas`` are the market's policy areas that moved the same way, folded into a
+    market's sentence rather than repeated one by one.
+    """
+    lead = row["lead"]
+    difference = row[f"{lead}_difference"]
+    verb = "fell" if difference < 0 else "rose"
+    sentence = (
+        f"{subject(row)} {verb} from {format_percent(row[f'{lead}_rate'])} to "
+        f"{format_percent(row['rate'])} ({points(difference)}, significant) against "
+        f"{_against(review, lead)}"
+    )
+    other = "baseline" if lead == "previous" else "previous"
+    if bool(row.get(f"{other}_moved")):
+        sentence += (
+            f", and from {format_percent(row[f'{other}_rate'])} against "
+            f"{_against(review, other)} ({points(row[f'{other}_difference'])}, significant)"
+        )
+    if policy_areas:
+        areas = ", ".join(policy_areas[:-1]) + (" and " if len(policy_areas) > 1 else "")
+        noun = "policy areas" if len(policy_areas) > 1 else "policy area"
+        sentence += f"; so did its {areas}{policy_areas[-1]} {noun}"
+    return sentence + "."
+
+
+def _lead_sign(row: pd.Series) -> float:
+    return float(np.sign(row[f"{row['lead']}_difference"]))
+
+
+def fold_policy_areas(movers: pd.DataFrame) -> list[tuple[pd.Series, list[str]]]:
+    """Return the movers to state, each market with its policy areas that moved the same way.
+
+    A market x policy-area row whose market moved in the same direction for the same metric
+    is part of that market's finding, not a finding of its own.
+    """
+    markets = {
+        (row["metric"], row["market_code"]): _lead_sign(row)
+        for _, row in movers[movers["family"] == "market"].iterrows()
+    }
+    folded: dict[tuple[str, str], list[str]] = {}
+    kept = []
+    for _, row in movers.iterrows():
+        parent = (row["metric"], row["market_code"])
+        if row["family"] == "market_policy" and markets.get(parent) == _lead_sign(row):
+            folded.setdefault(parent, []).append(str(row["policy_area"]))
+        else:
+            kept.append(row)
+    return [
+        (
+            row,
+            folded.get((row["metric"], row["market_code"]), [])
+            if row["family"] == "market"
+            else [],
+        )
+        for row in kept
+    ]
+
+
+def _opening(review: WeeklyReview) -> list[str]:
+    counted = (
+        f"{describe_week(review.week)}: {review.decisions:,} decisions and "
+        f"{review.inspections:,} QA inspections"
+    )
+    if not review.has_previous and review.baseline_weeks_with_data == 0:
+        sentences = [
+            counted + ".",
+            f"{review.week} is the first week in the data: there is no previous week or "
+            "baseline to compare it with, so no change was judged.",
+        ]
+    else:
+        sentences = [
+            f"{counted}, compared with {review.previous_week} and the trailing baseline "
+            f"({review.baseline_first_week} – {review.previous_week}, "
+            f"{review.baseline_weeks_with_data} of {review.baseline_weeks} weeks with data)."
+        ]
+        if not review.has_previous:
+            sentences.append(
+                f"{review.previous_week} has no data, so changes are judged against the "
+                "baseline only."
+            )
+    if not review.complete and review.latest_data is not None:
+        sentences.append(
+            f"The week is not complete yet (data through {review.latest_data:%d %b %Y %H:%M} "
+            "UTC), so its rates will still change."
+        )
+    return sentences
+
+
+def _findings(review: WeeklyReview, top: int) -> list[str]:
+    judged = review.judged_comparisons
+    if judged == 0:
+        return []
+    movers = review.movers
+    test = f"{review.fdr:.0%} false-discovery rate across {judged:,} judged comparisons"
+    if movers.empty:
+        return [f"No change passed the movers' test (two-proportion test, {test})."]
+    count = len(movers)
+    findings = fold_policy_areas(movers)
+    sentences = [
+        f"{count:,} change{'s' if count > 1 else ''} passed the movers' test ({test})"
+        + (": the largest follow." if count > 1 else ":")
+    ]
+    sentences += [finding(review, row, areas) for row, areas in findings[:top]]
+    stated = sum(1 + len(areas) for _, areas in findings[:top])
+    if count > stated:
+        sentences.append(f"{count - stated:,} more are listed under What moved.")
+    return sentences
+
+
+def _headline(review: WeeklyReview) -> str:
+    overall = review.segments[review.segments["family"] == "overall"].set_index("metric")
+    parts = []
+    for name in HEADLINE_METRICS:
+        label = METRICS_BY_NAME[name].label.lower()
+        if name not in overall.index:
+            parts.append(f"{label} no data")
+            continue
+        row = overall.loc[name]
+        rate = format_percent(row["rate"])
+        reason = row["previous_reason"]
+        if reason == IMMATURE:
+            parts.append(f"{label} {rate} (immature, not judged)")
+        elif reason == NO_EARLIER_DATA:
+            parts.append(f"{label} {rate}")
+        elif reason == BELOW_MINIMUM:
+            parts.append(f"{label} {rate} (too few to judge)")
+        else:
+            verdict = "significant" if row["previous_moved"] else "not significant"
+            parts.append(f"{label} {rate} ({points(row['previous_difference'])}, {verdict})")
+    against = f"against {review.previous_week}" if review.has_previous else "this week"
+    return f"Overall {against}: " + ", ".join(parts) + "."
+
+
+def _rule(row: pd.Series) -> str:
+    if row["beyond_limits"]:
+        side = "above the upper" if row["rate"] > row["upper_limit"] else "below the lower"
+        limit = row["upper_limit"] if row["rate"] > row["upper_limit"] else row["lower_limit"]
+        return f"{format_percent(row['rate'])}, {side} control limit of {format_percent(limit)}"
+    side = "above" if row["rate"] > row["centre"] else "below"
+    return (
+        f"{format_percent(row['rate'])}, the 8th week or more in a row {side} the centre line "
+        f"of {format_percent(row['centre'])}"
+    )
+
+
+def _breaches(review: WeeklyReview) -> list[str]:
+    breaches = review.breaches
+    if review.control.empty or not review.control["judged"].any():
+        return []
+    this_week = breaches[breaches["in_reviewed_week"]] if len(breaches) else breaches
+    earlier = len(breaches) - len(this_week)
+    earlier_note = (
+        f" ({earlier} earlier point{'s' if earlier > 1 else ''} in the charted weeks did.)"
+        if earlier
+        else ""
+    )
+    if this_week.empty:
+        return [
+            "No market's accuracy or appeal overturn rate broke a control-chart rule this week."
+            + earlier_note
+        ]
+    described = [
+        f"{METRICS_BY_NAME[row['metric']].label.lower()} in {row['market_code']} ({_rule(row)})"
+        for _, row in this_week.iterrows()
+    ]
+    return ["Control-chart breaches this week: " + "; ".join(described) + "." + earlier_note]
+
+
+def _not_judged(review: WeeklyReview) -> list[str]:
+    sentences = []
+    if review.appeals_immature:
+        pending = (
+            f" ({review.pending_share:.0%} of its appeals still pending)"
+            if review.pending_share == review.pending_share
+            else ""
+        )
+        sentences.append(
+            f"Not judged: the appeal overturn rate, because {review.week}'s decisions are "
+            f"younger than the {review.appeal_window_days}-day appeal window{pending}."
+        )
+    segments = review.segments
+    if segments.empty:
+        return sentences
+    unjudged = segments[~segments["judged"]]
+    small = unjudged[unjudged["previous_reason"] == BELOW_MINIMUM]
+    if len(small):
+        sentences.append(
+            f"Below the minimum sample of {review.min_sample}: {len(small):,} of "
+            f"{len(segments):,} segments this week had too few in a denominator to be judged."
+        )
+    return sentences
+
+
+def summary_sentences(review: WeeklyReview, *, top: int = TOP_FINDINGS) -> list[str]:
+    """Return the review's summary: the week, top findings, headline, breaches, not judged."""
+    if not review.has_data:
+        return [
+            f"No decisions in {describe_week(review.week)} for this selection: there is "
+            "nothing to review for that week."
+        ]
+    return [
+        *_opening(review),
+        *_findings(review, top),
+        _headline(review),
+        *_breaches(review),
+        *_not_judged(review),
+    ]

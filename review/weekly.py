@@ -1,0 +1,675 @@
+"""The weekly review of one ISO week: headline, what moved and control-chart breaches.
+
+``build_review`` runs eleven aggregate queries over the reviewed week
+and the ``baseline_weeks`` weeks before it, then judges them with ``metrics``:
+
+* every headline metric in every segment (overall, market, market x policy area, label,
+  vendor, moderator) is compared with the previous week and with the trailing baseline by
+  the movers' two-proportion test; Benjamini-Hochberg then runs once over every comparison
+  judged on the page, because DESIGN.md controls false discoveries "across all segments
+  compared on the page", not per table;
+* each market's accuracy and appeal overturn rate get a p-chart whose centre and limits
+  come from the baseline weeks, so the reviewed week is judged against its own past.
+
+Appeal metrics of weeks younger than the appeal window are *immature* (pending appeals
+still resolve) and rates below the minimum sample are never judged: both are kept, with
+the reason, so the review can say what it did not judge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access import queries
+from data_access.filters import Filters
+from metrics.control import p_chart
+from metrics.movers import bh_adjust, compare_periods
+from metrics.rates import MIN_SAMPLE, metric_rates, wilson_interval
+from metrics.registry import METRICS_BY_NAME, Metric
+from review.weeks import iso_week, last_complete_week, shift_week, week_range
+
+BASELINE_WEEKS = 12
+FDR = 0.05
+APPEAL_WINDOW_DAYS = 30
+# Fewer baseline weeks than this give a centre line too unsteady to call a point a breach.
+MIN_CONTROL_BASELINE_WEEKS = 4
+
+HEADLINE_METRICS = ("accuracy", "over_enforcement_rate", "overturn_rate", "penalty_rate")
+CONTROL_METRICS = ("accuracy", "overturn_rate")
+COMPARISONS = ("previous", "baseline")
+
+# Segment families: the group keys of each, in the order the review lists them.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "overall": (),
+    "market": ("market_code",),
+    "market_policy": ("market_code", "policy_area"),
+    "label": ("label_code",),
+    "vendor": ("vendor_code",),
+    "moderator": ("moderator_id",),
+}
+FAMILY_LABELS = {
+    "overall": "overall",
+    "market": "market",
+    "market_policy": "market × policy area",
+    "label": "rejection label",
+    "vendor": "vendor",
+    "moderator": "moderator",
+}
+# Which segments each metric is judged in: labels carry appeals and penalties (a label is
+# what a seller appeals against), moderators carry QA accuracy.
+METRIC_FAMILIES: dict[str, tuple[str, ...]] = {
+    "accuracy": ("overall", "market", "market_policy", "vendor", "moderator"),
+    "over_enforcement_rate": ("overall", "market", "market_policy", "vendor", "moderator"),
+    "overturn_rate": ("overall", "market", "market_policy", "label", "vendor"),
+    "penalty_rate": ("overall", "market", "market_policy", "label", "vendor"),
+}
+SEGMENT_KEYS = ("market_code", "policy_area", "label_code", "vendor_code", "moderator_id")
+# One query per source and grouping; overall, market and market x policy area are sums of
+# the finest of them, so they cost no extra query.
+_MARKET_POLICY = ("market_code", "policy_area")
+QUERY_KEYS = {
+    "overall": _MARKET_POLICY,
+    "market": _MARKET_POLICY,
+    "market_policy": _MARKET_POLICY,
+    "label": ("label_code",),
+    "vendor": ("vendor_code",),
+    "moderator": ("moderator_id",),
+}
+COUNT_QUERIES = {
+    "inspections": queries.inspection_counts,
+    "appeals": queries.appeal_counts,
+    "penalties": queries.penalty_counts,
+}
+
+# Why a comparison or a control-chart point was not judged.
+IMMATURE = "immature"
+NO_EARLIER_DATA = "no earlier data"
+BELOW_MINIMUM = "below minimum sample"
+SHORT_BASELINE = "baseline too short"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """Where a finding is explained: a dashboard page (URL path) and the view to open there."""
+
+    page: str
+    page_title: str
+    filters: Filters
+    choices: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WeeklyReview:
+    """Everything the weekly review page and report show for one ISO week.
+
+    ``comparisons`` has one row per metric x segment x comparison (``previous`` week or
+    trailing ``baseline``) with the movers' columns, ``p_adjusted`` and ``moved`` over the
+    whole page, and ``reason`` when not judged. ``segments`` has one row per metric x
+    segment with both comparisons side by side. ``control`` holds the p-chart points per
+    metric and market; ``trend`` the overall weekly rate of each headline metric.
+    """
+
+    week: str
+    start: dt.date
+    end: dt.date
+    previous_week: str
+    baseline_first_week: str
+    baseline_weeks: int
+    baseline_weeks_with_data: int
+    filters: Filters
+    latest_data: dt.datetime | None
+    min_sample: int
+    fdr: float
+    appeal_window_days: int
+    decisions: int
+    previous_decisions: int
+    inspections: int
+    complete: bool
+    appeals_immature: bool
+    pending_share: float
+    comparisons: pd.DataFrame
+    segments: pd.DataFrame
+    control: pd.DataFrame
+    trend: pd.DataFrame
+
+    @property
+    def has_data(self) -> bool:
+        """Return True when the reviewed week holds any decision of the selection."""
+        return self.decisions > 0
+
+    @property
+    def has_previous(self) -> bool:
+        """Return True when the week before the reviewed one holds decisions to compare with."""
+        return self.previous_decisions > 0
+
+    @property
+    def movers(self) -> pd.DataFrame:
+        """Return the segments whose change passed the movers' test, largest effect first."""
+        moved = self.segments[self.segments["moved"]] if len(self.segments) else self.segments
+        return moved.sort_values("effect", ascending=False, kind="stable").reset_index(drop=True)
+
+    @property
+    def headline(self) -> pd.DataFrame:
+        """Return the headline rows: each headline metric overall and per market."""
+        if self.segments.empty:
+            return self.segments
+        return self.segments[self.segments["family"].isin(("overall", "market"))].reset_index(
+            drop=True
+        )
+
+    @property
+    def breaches(self) -> pd.DataFrame:
+        """Return the judged control-chart points that break a rule, reviewed week first."""
+        if self.control.empty:
+            return self.control
+        broken = self.control[self.control["breach"]]
+        return broken.sort_values(
+            ["in_reviewed_week", "period", "metric", "market_code"],
+            ascending=[False, False, True, True],
+        ).reset_index(drop=True)
+
+    @property
+    def judged_comparisons(self) -> int:
+        """Return how many comparisons on the page were judged (the BH family's size)."""
+        return int(self.comparisons["judged"].sum()) if len(self.comparisons) else 0
+
+
+def _window(week: str, baseline_weeks: int, filters: Filters | None) -> Filters:
+    """Return the filters over the baseline weeks and the reviewed week, by week."""
+    monday, sunday = week_range(week)
+    start = monday - dt.timedelta(weeks=baseline_weeks)
+    base = filters or Filters(start=start, end=sunday)
+    return replace(base, start=start, end=sunday, grain="week")
+
+
+def _latest_decision(engine: sa.Engine) -> dt.datetime | None:
+    """Return the newest decision time in the warehouse, or None when it is empty."""
+    fresh = queries.freshness(engine).set_index("table_name")
+    latest = fresh.loc["decisions", "latest"]
+    return None if pd.isna(latest) else pd.Timestamp(latest).to_pydatetime()
+
+
+def immature_periods(
+    periods: pd.Series, latest: dt.datetime | None, appeal_window_days: int
+) -> pd.Series:
+    """Return True for weekly cohorts that end within the appeal window of the latest data."""
+    if latest is None:
+        return pd.Series(False, index=periods.index)
+    cutoff = pd.Timestamp(latest) - pd.Timedelta(days=appeal_window_days)
+    return (periods + pd.Timedelta(weeks=1)) > cutoff
+
+
+def _segment_names(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
+    """Return each row's segment as display text: ``ID · listing``, or ``overall``."""
+    if not keys:
+        return pd.Series("overall", index=frame.index, dtype=object)
+    names = frame[keys[0]].astype(str)
+    for key in keys[1:]:
+        names = names + " · " + frame[key].astype(str)
+    return names.astype(object)
+
+
+def _compare_family(
+    counts: pd.DataFrame,
+    metric: Metric,
+    family: str,
+    weeks: dict[str, pd.Timestamp],
+    min_sample: int,
+) -> pd.DataFrame:
+    """Return one family's comparisons of the reviewed week with the previous week and baseline."""
+    keys = list(FAMILIES[family])
+    frame = counts.dropna(subset=keys) if keys else counts
+    current = frame[frame["period"] == weeks["current"]]
+    earlier = {
+        "previous": frame[frame["period"] == weeks["previous"]],
+        "baseline": frame[
+            (frame["period"] >= weeks["baseline"]) & (frame["period"] < weeks["current"])
+        ],
+    }
+    parts = []
+    for comparison, rows in earlier.items():
+        compared = compare_periods(
+            current, rows, keys, metric.numerator, metric.denominator, min_sample=min_sample
+        )
+        # A segment with nothing this week is not part of this week's review.
+        compared = compared[compared["denominator_current"] > 0]
+        parts.append(compared.assign(comparison=comparison))
+    result = pd.concat(parts, ignore_index=True)
+    lower, upper = wilson_interval(result["numerator_current"], result["denominator_current"])
+    result = result.assign(
+        metric=metric.name,
+        family=family,
+        segment=_segment_names(result, keys),
+        lower_current=lower,
+        upper_current=upper,
+    )
+    for key in SEGMENT_KEYS:
+        if key not in result.columns:
+            result[key] = None
+    return result
+
+
+def _judge(comparisons: pd.DataFrame, appeals_immature: bool, fdr: float) -> pd.DataFrame:
+    """Return comparisons with page-wide BH ``p_adjusted``, ``moved`` and unjudged ``reason``."""
+    source = comparisons["metric"].map(lambda name: METRICS_BY_NAME[name].source)
+    immature = (source == "appeals") & appeals_immature
+    judged = comparisons["judged"] & ~immature
+    p_adjusted = bh_adjust(np.where(judged, comparisons["p_value"], np.nan))
+    reason = np.select(
+        [
+            immature,
+            comparisons["denominator_previous"] == 0,
+            ~judged,
+        ],
+        [IMMATURE, NO_EARLIER_DATA, BELOW_MINIMUM],
+        default="",
+    )
+    return comparisons.assign(
+        judged=judged,
+        p_adjusted=p_adjusted,
+        moved=judged & (p_adjusted < fdr),
+        reason=reason,
+    )
+
+
+# The long comparison columns shown side by side in ``segments``, as ``{comparison}_{name}``;
+# compare_periods calls the earlier side "previous" whichever comparison it is.
+SIDE_COLUMNS = {
+    "numerator_previous": "numerator",
+    "denominator_previous": "denominator",
+    "rate_previous": "rate",
+    "difference": "difference",
+    "difference_lower": "difference_lower",
+    "difference_upper": "difference_upper",
+    "p_value": "p_value",
+    "p_adjusted": "p_adjusted",
+    "moved": "moved",
+    "judged": "judged",
+    "reason": "reason",
+}
+CURRENT_COLUMNS = {
+    "numerator_current": "numerator",
+    "denominator_current": "denominator",
+    "rate_current": "rate",
+    "lower_current": "lower",
+    "upper_current": "upper",
+}
+IDENTITY = ("metric", "family", "segment", *SEGMENT_KEYS)
+SEGMENT_COLUMNS = (
+    *IDENTITY,
+    *CURRENT_COLUMNS.values(),
+    *(f"{comparison}_{name}" for comparison in COMPARISONS for name in SIDE_COLUMNS.values()),
+    "moved",
+    "judged",
+    "effect",
+    "lead",
+    "worse",
+)
+
+
+def _segments(comparisons: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per metric x segment with both comparisons side by side.
+
+    This week's ``numerator, denominator, rate, lower, upper``, then per comparison
+    ``previous_rate``, ``previous_difference``, ``previous_moved``… and ``baseline_…``.
+    ``moved`` is either comparison moving; ``lead`` names the comparison a sentence quotes
+    (the previous week when it moved); ``effect`` is the largest absolute change among moved
+    comparisons (else among judged ones); ``worse`` says the lead change is for the worse.
+    """
+    identity = ["metric", "family", "segment"]
+    current = comparisons[comparisons["comparison"] == COMPARISONS[0]]
+    wide = current[list(IDENTITY)].join(
+        current[list(CURRENT_COLUMNS)].rename(columns=CURRENT_COLUMNS)
+    )
+    for comparison in COMPARISONS:
+        side = comparisons[comparisons["comparison"] == comparison]
+        renamed = side[list(SIDE_COLUMNS)].rename(
+            columns={old: f"{comparison}_{new}" for old, new in SIDE_COLUMNS.items()}
+        )
+        wide = wide.merge(pd.concat([side[identity], renamed], axis=1), on=identity, how="left")
+    moved = {c: wide[f"{c}_moved"].fillna(False).astype(bool) for c in COMPARISONS}
+    judged = {c: wide[f"{c}_judged"].fillna(False).astype(bool) for c in COMPARISONS}
+    change = {c: wide[f"{c}_difference"].abs() for c in COMPARISONS}
+    moved_effect = pd.concat([change[c].where(moved[c]) for c in COMPARISONS], axis=1).max(axis=1)
+    judged_effect = pd.concat([change[c].where(judged[c]) for c in COMPARISONS], axis=1).max(axis=1)
+    lead = np.where(moved["previous"] | ~moved["baseline"], "previous", "baseline")
+    lead_difference = np.where(
+        lead == "previous", wide["previous_difference"], wide["baseline_difference"]
+    )
+    higher_is_better = wide["metric"].map(lambda name: METRICS_BY_NAME[name].higher_is_better)
+    worse = np.where(higher_is_better, lead_difference < 0, lead_difference > 0)
+    family_order = {name: index for index, name in enumerate(FAMILIES)}
+    metric_order = {name: index for index, name in enumerate(HEADLINE_METRICS)}
+    wide = wide.assign(
+        moved=moved["previous"] | moved["baseline"],
+        judged=judged["previous"] | judged["baseline"],
+        effect=moved_effect.fillna(judged_effect),
+        lead=lead,
+        worse=worse,
+        _metric=wide["metric"].map(metric_order),
+        _family=wide["family"].map(family_order),
+    )
+    return (
+        wide.sort_values(["_metric", "_family", "segment"])
+        .drop(columns=["_metric", "_family"])
+        .reset_index(drop=True)
+    )
+
+
+def _weekly_series(
+    frame: pd.DataFrame, weeks: pd.DatetimeIndex, keys: Sequence[str]
+) -> pd.DataFrame:
+    """Return counts summed per week (and keys), with every week present (0 when empty)."""
+    counts = frame.select_dtypes("number").columns.tolist()
+    summed = frame.groupby(["period", *keys], as_index=False)[counts].sum()
+    if not keys:
+        return (
+            summed.set_index("period")
+            .reindex(weeks, fill_value=0)
+            .rename_axis("period")
+            .reset_index()
+        )
+    index = pd.MultiIndex.from_product(
+        [weeks, *(sorted(summed[key].dropna().unique()) for key in keys)], names=["period", *keys]
+    )
+    return summed.set_index(["period", *keys]).reindex(index, fill_value=0).reset_index()
+
+
+def _control(
+    counts: dict[str, pd.DataFrame],
+    weeks: pd.DatetimeIndex,
+    current: pd.Timestamp,
+    immature: pd.Series,
+    min_sample: int,
+) -> pd.DataFrame:
+    """Return p-chart points per control metric and market, breaches only where judged.
+
+    Centre and limits come from the mature baseline weeks before the reviewed one. A point
+    is judged when its denominator reaches the minimum sample, its cohort is mature for an
+    appeal metric, and the baseline has enough weeks; otherwise ``reason`` says why not.
+    """
+    charts = []
+    for name in CONTROL_METRICS:
+        metric = METRICS_BY_NAME[name]
+        frame = counts[metric.source]
+        if frame.empty:
+            continue
+        series = _weekly_series(frame, weeks, ["market_code"])
+        # Only appeal metrics wait for their cohort to mature; QA and penalties are final.
+        appeal_metric = metric.source == "appeals"
+        week_immature = series["period"].map(immature).fillna(False).astype(bool) & appeal_metric
+        for market, rows in series.groupby("market_code", sort=True):
+            rows = rows.sort_values("period")
+            mature = ~week_immature.loc[rows.index]
+            denominator = rows[metric.denominator]
+            baseline = (rows["period"] < current) & mature & (denominator > 0)
+            chart = p_chart(rows, metric.numerator, metric.denominator, baseline=baseline)
+            reason = np.select(
+                [
+                    (~mature).to_numpy(),
+                    (denominator < min_sample).to_numpy(),
+                    np.full(len(rows), baseline.sum() < MIN_CONTROL_BASELINE_WEEKS),
+                ],
+                [IMMATURE, BELOW_MINIMUM, SHORT_BASELINE],
+                default="",
+            )
+            judged = reason == ""
+            charts.append(
+                chart.assign(
+                    metric=name,
+                    market_code=market,
+                    numerator=rows[metric.numerator],
+                    denominator=denominator,
+                    judged=judged,
+                    reason=reason,
+                    immature=~mature,
+                    beyond_limits=chart["beyond_limits"] & judged,
+                    run_of_eight=chart["run_of_eight"] & judged,
+                    breach=chart["breach"] & judged,
+                    in_reviewed_week=rows["period"] == current,
+                )[list(CONTROL_COLUMNS)]
+            )
+    if not charts:
+        return pd.DataFrame(columns=list(CONTROL_COLUMNS))
+    return pd.concat(charts, ignore_index=True)
+
+
+CONTROL_COLUMNS = (
+    "metric",
+    "market_code",
+    "period",
+    "numerator",
+    "denominator",
+    "rate",
+    "centre",
+    "lower_limit",
+    "upper_limit",
+    "beyond_limits",
+    "run_of_eight",
+    "breach",
+    "judged",
+    "reason",
+    "immature",
+    "in_reviewed_week",
+)
+
+
+def _trend(
+    counts: dict[str, pd.DataFrame], weeks: pd.DatetimeIndex, immature: pd.Series, min_sample: int
+) -> pd.DataFrame:
+    """Return the overall weekly rate, interval and flags of each headline metric."""
+    parts = []
+    for name in HEADLINE_METRICS:
+        metric = METRICS_BY_NAME[name]
+        series = _weekly_series(counts[metric.source], weeks, [])
+        rates = metric_rates(series, metric, min_sample=min_sample)
+        is_immature = rates["period"].map(immature).fillna(False).astype(bool)
+        parts.append(
+            rates[
+                ["period", "numerator", "denominator", "rate", "lower", "upper", "enough_data"]
+            ].assign(metric=name, immature=is_immature & (metric.source == "appeals"))
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _fetch_plan() -> list[tuple[str, tuple[str, ...]]]:
+    """Return the (source, group keys) count queries the review needs, each once."""
+    plan = []
+    for name in HEADLINE_METRICS:
+        source = METRICS_BY_NAME[name].source
+        for family in METRIC_FAMILIES[name]:
+            step = (source, QUERY_KEYS[family])
+            if step not in plan:
+                plan.append(step)
+    return plan
+
+
+def build_review(
+    engine: sa.Engine,
+    week: str,
+    filters: Filters | None = None,
+    *,
+    min_sample: int = MIN_SAMPLE,
+    appeal_window_days: int = APPEAL_WINDOW_DAYS,
+    baseline_weeks: int = BASELINE_WEEKS,
+    fdr: float = FDR,
+    progress: Progress | None = None,
+) -> WeeklyReview:
+    """Return the weekly review of ``week`` (``YYYY-Www``) on a warehouse.
+
+    ``filters`` narrows the review to its markets, policy areas, labels, vendors and queues;
+    its dates are ignored, because the week sets them. ``progress(fraction, message)`` is
+    called before each warehouse query, for a command-line progress bar.
+    """
+    report = progress or (lambda fraction, message: None)
+    monday, sunday = week_range(week)
+    window = _window(week, baseline_weeks, filters)
+    plan = _fetch_plan()
+    steps = len(plan) + 2
+    report(0.0, "Finding the latest data")
+    latest = _latest_decision(engine)
+    report(1 / steps, "Counting decisions per week")
+    weekly = queries.decision_counts(engine, window, ("period",)).set_index("period")["decisions"]
+    frames: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
+    for index, (source, keys) in enumerate(plan):
+        report((index + 2) / steps, f"Counting {source} by {' and '.join(keys)}")
+        frames[(source, keys)] = COUNT_QUERIES[source](engine, window, ("period", *keys))
+    report(1.0, "Judging the changes")
+
+    weeks = pd.date_range(pd.Timestamp(window.start), pd.Timestamp(monday), freq="7D")
+    current, previous = pd.Timestamp(monday), pd.Timestamp(monday) - pd.Timedelta(weeks=1)
+    marks = {"current": current, "previous": previous, "baseline": pd.Timestamp(window.start)}
+    immature_by_week = pd.Series(
+        immature_periods(pd.Series(weeks), latest, appeal_window_days).to_numpy(), index=weeks
+    )
+    decisions = int(weekly.get(current, 0))
+    market_policy = {source: frames[(source, _MARKET_POLICY)] for source in COUNT_QUERIES}
+    this_week = {
+        source: frame[frame["period"] == current] for source, frame in market_policy.items()
+    }
+    pending = int(this_week["appeals"]["pending"].sum())
+    resolved = int(this_week["appeals"]["resolved"].sum())
+
+    comparisons = pd.DataFrame(columns=["comparison", *IDENTITY, "judged", "moved", "reason"])
+    segments = pd.DataFrame(columns=list(SEGMENT_COLUMNS))
+    if decisions:
+        parts = [
+            _compare_family(
+                frames[(METRICS_BY_NAME[name].source, QUERY_KEYS[family])],
+                METRICS_BY_NAME[name],
+                family,
+                marks,
+                min_sample,
+            )
+            for name in HEADLINE_METRICS
+            for family in METRIC_FAMILIES[name]
+        ]
+        comparisons = _judge(
+            pd.concat(parts, ignore_index=True), bool(immature_by_week[current]), fdr
+        )
+        segments = _segments(comparisons)
+    control = _control(market_policy, weeks, current, immature_by_week, min_sample)
+    complete = latest is not None and week_range(last_complete_week(latest))[0] >= monday
+    return WeeklyReview(
+        week=week,
+        start=monday,
+        end=sunday,
+        previous_week=shift_week(week, -1),
+        baseline_first_week=iso_week(window.start),
+        baseline_weeks=baseline_weeks,
+        baseline_weeks_with_data=int(
+            ((weekly.index >= pd.Timestamp(window.start)) & (weekly.index < current)).sum()
+        ),
+        filters=window,
+        latest_data=latest,
+        min_sample=min_sample,
+        fdr=fdr,
+        appeal_window_days=appeal_window_days,
+        decisions=decisions,
+        previous_decisions=int(weekly.get(previous, 0)),
+        inspections=int(this_week["inspections"]["inspections"].sum()),
+        complete=complete,
+        appeals_immature=bool(immature_by_week[current]),
+        pending_share=pending / (pending + resolved) if pending + resolved else float("nan"),
+        comparisons=comparisons,
+        segments=segments,
+        control=control,
+        trend=_trend(market_policy, weeks, immature_by_week, min_sample),
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A dashboard page a finding can link to: URL path, title and the filters it takes."""
+
+    path: str
+    title: str
+    dimensions: tuple[str, ...]
+
+
+# The pages' sidebar dimensions: a link carries only these, because a page warns about any
+# filter it does not take. tests/pages/test_weekly_review.py opens a link to each page.
+PAGES = {
+    "overview": Page("", "Overview", ("markets", "policy_areas")),
+    "labels": Page("labels", "Labels", ("markets", "policy_areas", "vendors", "queues")),
+    "appeals": Page("appeals", "Appeals", ("markets", "policy_areas", "labels", "queues")),
+    "penalties": Page("penalties", "Penalties", ("markets", "policy_areas", "labels", "queues")),
+    "vendors": Page(
+        "vendors", "Vendors & moderators", ("markets", "policy_areas", "vendors", "queues")
+    ),
+}
+# Metrics the Vendors page can draw its funnels for.
+FUNNEL_METRICS = ("accuracy", "overturn_rate")
+LIST_FIELDS = ("markets", "policy_areas", "labels", "vendors", "queues")
+
+
+def _key(row: pd.Series, key: str) -> str | None:
+    value = row.get(key)
+    return str(value) if isinstance(value, str) and value else None
+
+
+def _page_for(metric: str, family: str) -> str:
+    """Return the page that explains a metric's change in a kind of segment."""
+    if family == "label":
+        return "labels" if metric == "overturn_rate" else "penalties"
+    if family in ("vendor", "moderator"):
+        return "vendors"
+    return {"overturn_rate": "appeals", "penalty_rate": "penalties"}.get(metric, "overview")
+
+
+def _page_choices(page: str, metric: str, row: pd.Series) -> dict[str, str]:
+    """Return the destination page's own link choices that point at the segment."""
+    if page == "overview":
+        return {"metric": metric}
+    if page == "labels":
+        return {"label_detail": _key(row, "label_code") or "", "label_sort": metric}
+    choices = {}
+    if page == "vendors":
+        if metric in FUNNEL_METRICS:
+            choices["funnel_metric"] = metric
+        if vendor := _key(row, "vendor_code"):
+            choices["trend_vendor"] = vendor
+        if moderator := _key(row, "moderator_id"):
+            choices["moderator"] = moderator
+    return choices
+
+
+def explain_target(review: WeeklyReview, row: pd.Series) -> LinkTarget:
+    """Return the page and view that explain one segment row: its filters over the window.
+
+    A label's overturn opens on Labels with that label's detail, a label's penalty rate on
+    Penalties; vendors and moderators open on Vendors & moderators (the moderator's detail);
+    other appeal and penalty rows on their pages; QA rows on the Overview with the metric
+    chosen. Dates span the baseline and the week, so the change shows as a trend there.
+    """
+    family, metric = row["family"], row["metric"]
+    page = PAGES[_page_for(metric, family)]
+    narrowed = {
+        "markets": _key(row, "market_code"),
+        "policy_areas": _key(row, "policy_area"),
+        "labels": _key(row, "label_code"),
+        "vendors": _key(row, "vendor_code"),
+    }
+    selections = {}
+    for name in LIST_FIELDS:
+        if name not in page.dimensions:
+            selections[name] = ()
+        elif narrowed.get(name):
+            selections[name] = (narrowed[name],)
+        else:
+            selections[name] = getattr(review.filters, name)
+    filters = replace(review.filters, grain="week", moderators=(), **selections)
+    choices = {
+        key: value
+        for key, value in _page_choices(_page_for(metric, family), metric, row).items()
+        if value
+    }
+    return LinkTarget(page=page.path, page_title=page.title, filters=filters, choices=choices)

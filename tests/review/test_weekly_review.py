@@ -1,0 +1,172 @@
+"""The weekly review finds the planted signals in the week they start, and little else."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from review.narrative import summary_sentences
+from review.weekly import BELOW_MINIMUM, IMMATURE, NO_EARLIER_DATA, explain_target
+from review.weeks import iso_week
+from tests.conftest import PLANTED_SPEC
+from tests.review.conftest import (
+    ACCURACY_WEEK,
+    MODERATOR_WEEK,
+    OVERTURN_WEEK,
+    PENALTY_WEEK,
+    QA_PLANTED_SPEC,
+    SIGNALS,
+    first_signal_week,
+)
+
+
+def moved(review, metric: str, family: str, **keys: str) -> pd.DataFrame:
+    """Return the review's moved rows for one metric and segment."""
+    rows = review.movers
+    rows = rows[(rows["metric"] == metric) & (rows["family"] == family)]
+    for key, value in keys.items():
+        rows = rows[rows[key] == value]
+    return rows
+
+
+def segment(review, metric: str, family: str, **keys: str) -> pd.Series:
+    """Return the review's one row for a metric and segment."""
+    rows = review.segments
+    rows = rows[(rows["metric"] == metric) & (rows["family"] == family)]
+    for key, value in keys.items():
+        rows = rows[rows[key] == value]
+    (index,) = rows.index
+    return rows.loc[index]
+
+
+def test_signal_weeks_are_the_weeks_the_readme_describes():
+    # The demo ends on Sunday 2026-11-22, so its last week is 2026-W47.
+    assert (ACCURACY_WEEK, OVERTURN_WEEK, PENALTY_WEEK, MODERATOR_WEEK) == (
+        "2026-W44",
+        "2026-W38",
+        "2026-W45",
+        "2026-W40",
+    )
+    assert first_signal_week(QA_PLANTED_SPEC, SIGNALS.accuracy_drop_weeks) == ACCURACY_WEEK
+    assert iso_week(QA_PLANTED_SPEC.start) == "2026-W39", "a week before M0042's signal"
+
+
+def test_the_appeal_and_penalty_signals_are_found_in_their_first_week(planted_review):
+    overturn = planted_review(OVERTURN_WEEK)
+    assert not overturn.appeals_immature, "the week is older than the appeal window"
+    label = moved(overturn, "overturn_rate", "label", label_code=SIGNALS.overturn_label)
+    assert len(label) == 1 and bool(label["worse"].iloc[0])
+    penalty = planted_review(PENALTY_WEEK)
+    jump = moved(penalty, "penalty_rate", "market", market_code=SIGNALS.penalty_jump_market)
+    assert len(jump) == 1 and bool(jump["worse"].iloc[0])
+
+
+def test_the_qa_signals_are_found_in_their_first_week_given_enough_inspections(
+    qa_planted_review,
+):
+    accuracy = qa_planted_review(ACCURACY_WEEK)
+    drop = moved(accuracy, "accuracy", "market_policy", market_code="ID", policy_area="listing")
+    assert len(drop) == 1 and bool(drop["worse"].iloc[0])
+    assert len(moved(accuracy, "accuracy", "vendor", vendor_code="northwind")) == 1
+    breaches = accuracy.breaches
+    assert (
+        (breaches["metric"] == "accuracy")
+        & (breaches["market_code"] == "ID")
+        & breaches["in_reviewed_week"]
+    ).any(), "ID's accuracy p-chart breaks its lower limit"
+
+    moderator = qa_planted_review(MODERATOR_WEEK)
+    low = moved(moderator, "accuracy", "moderator", moderator_id=SIGNALS.low_moderator)
+    assert len(low) == 1 and low["rate"].iloc[0] < 0.7
+
+
+def test_on_the_default_demo_the_qa_signals_are_reported_as_too_small_to_judge(planted_review):
+    # About 30 inspections of ID listing and 5 of M0042 a week: below the minimum sample of
+    # 30, so the review lists them as not judged instead of staying silent or guessing.
+    listing = segment(
+        planted_review(ACCURACY_WEEK),
+        "accuracy",
+        "market_policy",
+        market_code="ID",
+        policy_area="listing",
+    )
+    assert listing["denominator"] < 30 and listing["previous_reason"] == BELOW_MINIMUM
+    low = segment(planted_review(MODERATOR_WEEK), "accuracy", "moderator", moderator_id="M0042")
+    assert not low["judged"] and low["previous_reason"] == BELOW_MINIMUM
+
+
+def test_without_planted_signals_at_most_5_percent_of_judged_segments_are_flagged(
+    unplanted_review,
+):
+    # Six weeks old enough for every metric, appeals included, to be judged.
+    weeks = [f"2026-W{number}" for number in range(38, 44)]
+    flagged = judged = breaches = points = 0
+    for week in weeks:
+        review = unplanted_review(week)
+        flagged += int(review.segments["moved"].sum())
+        judged += int(review.segments["judged"].sum())
+        this_week = review.control[review.control["in_reviewed_week"]]
+        breaches += int(this_week["breach"].sum())
+        points += int(this_week["judged"].sum())
+    assert judged > 900 and points > 100
+    assert flagged / judged <= 0.05, f"{flagged} of {judged} judged segments flagged"
+    assert breaches / points <= 0.05, f"{breaches} of {points} judged p-chart points breached"
+
+
+def test_immature_appeal_weeks_are_not_judged(planted_review):
+    review = planted_review(PENALTY_WEEK)
+    assert review.appeals_immature
+    overturn = review.segments[review.segments["metric"] == "overturn_rate"]
+    assert not overturn["judged"].any()
+    assert set(overturn["previous_reason"]) == {IMMATURE}
+    assert any("younger than the 30-day appeal window" in s for s in summary_sentences(review))
+
+
+def test_the_narrative_states_the_top_finding_with_its_numbers(planted_review):
+    sentences = summary_sentences(planted_review(PENALTY_WEEK))
+    # BR in 2026-W45: 577 penalties of 919 rejections, against 300 of 856 in 2026-W44.
+    assert (
+        "Penalty rate in BR rose from 35.0% to 62.8% (+27.7 pts, significant) against 2026-W44"
+        in sentences[2]
+    )
+    assert "so did its" in sentences[2], "BR's policy areas are folded into its sentence"
+    assert sentences[0].startswith("2026-W45 (2 Nov – 8 Nov 2026): 24,650 decisions")
+    assert any(s.startswith("Below the minimum sample of 30: ") for s in sentences)
+
+
+def test_the_first_week_in_the_data_judges_nothing(planted_review):
+    review = planted_review(iso_week(PLANTED_SPEC.start))
+    assert review.has_data and not review.has_previous
+    assert not review.segments["judged"].any()
+    assert set(review.segments["previous_reason"]) == {NO_EARLIER_DATA}
+    assert "is the first week in the data" in summary_sentences(review)[1]
+
+
+def test_a_week_without_data_says_so(planted_review):
+    review = planted_review("2020-W02")
+    assert not review.has_data and review.segments.empty and review.movers.empty
+    assert summary_sentences(review) == [
+        "No decisions in 2020-W02 (6 Jan – 12 Jan 2020) for this selection: there is nothing "
+        "to review for that week."
+    ]
+
+
+def test_a_finding_links_to_the_page_and_filters_that_explain_it(planted_review):
+    review = planted_review(PENALTY_WEEK)
+    br = moved(review, "penalty_rate", "market", market_code="BR").iloc[0]
+    target = explain_target(review, br)
+    assert (target.page, target.filters.markets, target.filters.grain) == (
+        "penalties",
+        ("BR",),
+        "week",
+    )
+    assert (target.filters.start, target.filters.end) == (
+        dt.date(2026, 8, 10),
+        dt.date(2026, 11, 8),
+    )
+    label = planted_review(OVERTURN_WEEK)
+    row = moved(label, "overturn_rate", "label").iloc[0]
+    target = explain_target(label, row)
+    assert target.page == "labels" and target.filters.labels == ()
+    assert target.choices == {"label_detail": SIGNALS.overturn_label, "label_sort": "overturn_rate"}

@@ -1,0 +1,96 @@
+"""The weekly review for the page: cached per week and selection, links made by ``ui.links``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+from urllib.parse import urlsplit, urlunsplit
+
+import streamlit as st
+
+from data_access import queries
+from data_access.config import ConfigurationError
+from data_access.engine import WarehouseUnavailable, describe
+from data_access.errors import QUERY_FAILURES
+from data_access.filters import Filters
+from review.weekly import LinkTarget, WeeklyReview, build_review
+from review.weeks import iso_week, week_range
+from ui import warehouse
+from ui.links import View, share_url
+
+# How far back the week picker reaches.
+PICKER_WEEKS = 104
+
+
+def _cache_ttl() -> int:
+    try:
+        return warehouse.settings().cache_ttl_seconds
+    except ConfigurationError:
+        return 600
+
+
+@st.cache_data(ttl=_cache_ttl(), show_spinner=False, max_entries=64)
+def _cached_review(
+    week: str, filters: Filters, min_sample: int, appeal_window_days: int
+) -> WeeklyReview:
+    return build_review(
+        warehouse.engine(),
+        week,
+        filters,
+        min_sample=min_sample,
+        appeal_window_days=appeal_window_days,
+    )
+
+
+def weekly_review(week: str, filters: Filters) -> WeeklyReview:
+    """Return the review of ``week`` for the view's selection, cached, with a spinner.
+
+    Only the view's dimension selections count (the week sets the dates), so every date range
+    in the sidebar shares one cache entry. Warehouse failures become ``WarehouseUnavailable``.
+    """
+    monday, sunday = week_range(week)
+    selection = replace(filters, start=monday, end=sunday, grain="week")
+    current = warehouse.settings()
+    with st.spinner(f"Reviewing {week}…", show_time=True):
+        try:
+            return _cached_review(week, selection, current.min_sample, current.appeal_window_days)
+        except QUERY_FAILURES as error:
+            raise WarehouseUnavailable(
+                f"The warehouse ({describe(warehouse.engine())}) did not answer: "
+                f"{type(error).__name__}."
+            ) from error
+
+
+def week_options(latest: dt.datetime | None, last_complete: str, chosen: str) -> list[str]:
+    """Return the weeks to pick from, newest first: complete weeks with data, and the chosen."""
+    weeks = {chosen}
+    if latest is not None:
+        end = week_range(last_complete)[1]
+        span = Filters(start=end - dt.timedelta(weeks=PICKER_WEEKS) + dt.timedelta(days=1), end=end)
+        counts = warehouse.query(queries.decision_counts, span, ("period",))
+        weeks |= {iso_week(period.date()) for period in counts["period"]}
+    return sorted(weeks, reverse=True)
+
+
+def app_root() -> str:
+    """Return the dashboard's address without a page: origin and base path."""
+    current = urlsplit(st.context.url or "http://localhost:8501/")
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return urlunsplit((current.scheme, current.netloc, f"/{base}" if base else "", "", ""))
+
+
+def link_builder(root: str) -> Callable[[LinkTarget], str]:
+    """Return a function turning a finding's ``LinkTarget`` into a full dashboard link."""
+
+    def link_for(target: LinkTarget) -> str:
+        view = View(filters=target.filters, choices=target.choices)
+        return share_url(f"{root}/{target.page}", view)
+
+    return link_for
+
+
+def review_dates(week: str, baseline_weeks: int) -> tuple[dt.date, dt.date]:
+    """Return the dates a review of ``week`` spans: its baseline weeks and the week itself."""
+    monday, sunday = week_range(week)
+    return monday - dt.timedelta(weeks=baseline_weeks), sunday

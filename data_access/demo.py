@@ -141,7 +141,7 @@ class PlantedSignals:
     accuracy_drop_policy_area: str = "listing"
     accuracy_drop_vendor: str = "northwind"
     accuracy_drop_weeks: int = 4
-    accuracy_drop_error: float = 0.35
+    accuracy_drop_error: float = 0.5
     overturn_label: str = "listing_keyword_stuffing"
     overturn_label_weeks: int = 10
     overturn_label_rate: float = 0.55
@@ -157,7 +157,7 @@ class PlantedSignals:
 class DemoSpec:
     """What to generate: size, span, seed and whether to plant the signals."""
 
-    decisions: int = 600_000
+    decisions: int = 1_500_000
     weeks: int = 26
     seed: int = 7
     end: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date() - dt.timedelta(1))
@@ -217,7 +217,10 @@ def _world(spec: DemoSpec) -> _World:
     if spec.signals:
         planted = int(spec.signals.low_moderator[1:])
         # The planted moderator handles enough volume to stand far outside the funnel.
-        moderator_weight[planted] = np.quantile(moderator_weight, 0.98) * 2.5
+        # A senior moderator taking a tenth of their vendor's work: enough inspections a
+        # week for the weekly review to judge them, and far outside the funnel.
+        peers = (moderator_vendor == moderator_vendor[planted]) & (np.arange(MODERATORS) != planted)
+        moderator_weight[planted] = moderator_weight[peers].sum() / 9
     # Each market works with a few vendors: in-house everywhere plus two or three BPOs.
     mix = np.zeros((len(MARKETS), len(VENDORS)))
     for market_index in range(len(MARKETS)):
@@ -346,7 +349,7 @@ def _qa_chunk(rng, spec, decisions, wrong, area_labels) -> dict[str, pd.DataFram
     """Return stratified QA inspections: small markets and areas sampled more often."""
     market_share = np.array([m[3] for m in MARKETS])[decisions["market"]]
     area_share = np.array([a[0] for a in POLICY_AREAS.values()])[decisions["area"]]
-    inclusion = np.clip(0.004 / np.sqrt(market_share * area_share), 0.02, 0.12)
+    inclusion = np.clip(0.008 / np.sqrt(market_share * area_share), 0.04, 0.12)
     sampled = rng.random(len(decisions)) < inclusion
     inspected_at = decisions["decided_at"].to_numpy() + rng.integers(HOUR, 3 * DAY, len(decisions))
     sampled &= inspected_at < spec.end_of_data

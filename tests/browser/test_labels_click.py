@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -73,7 +74,7 @@ def test_clicking_a_bar_shows_that_label_its_decisions_and_puts_it_in_the_url(
     page.wait_for_function(f"location.search.includes('label_detail={PLANTED_LABEL}')")
     assert url_label(page) == [PLANTED_LABEL]
     assert PLANTED_LABEL in drill_grid_text(page)
-    assert page.get_by_text("Page 1 of 3").count() == 1
+    assert page.get_by_text(re.compile(r"^Page 1 of \d+$")).count() == 1
     assert page.locator("[data-testid=stException]").count() == 0
     screenshot(page, "labels-bar-click")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -153,5 +154,5 @@ def test_next_moves_the_list_a_page_and_the_url_with_it(app_on_planted):
     first = drill_rows(app)["Decision"].tolist()
     next(button for button in app.button if button.label == "Next").click().run()
     assert url(app, "drill_page") == ["2"]
-    assert "Page **2** of **3**" in texts(app.markdown)
+    assert any(re.fullmatch(r"Page \*\*2\*\* of \*\*\d+\*\*", text) for text in texts(app.markdown))
     assert not set(drill_rows(app)["Decision"]) & set(first)

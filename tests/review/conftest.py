@@ -1,11 +1,7 @@
 """Weekly reviews computed once per session on the README's demo warehouses.
 
 Reviews are cached by (warehouse, week), so the tests that read the same review share one
-computation. ``qa_planted_url`` is the demo with the planted signals at ten times the weekly
-volume, over its last 9 weeks only (to load in seconds): at the default size the demo
-inspects about 30 ID-listing decisions and 5 of moderator M0042's a week, about the minimum
-sample of 30 and far below it, so the two QA signals can be judged week by week only on a
-demo with enough inspections.
+computation.
 """
 
 from __future__ import annotations
@@ -35,18 +31,6 @@ OVERTURN_WEEK = first_signal_week(PLANTED_SPEC, SIGNALS.overturn_label_weeks)
 PENALTY_WEEK = first_signal_week(PLANTED_SPEC, SIGNALS.penalty_jump_weeks)
 MODERATOR_WEEK = first_signal_week(PLANTED_SPEC, SIGNALS.low_moderator_weeks)
 
-# Ten times the default demo's weekly volume (600,000 decisions over 26 weeks), from
-# 2026-W39: a week before the moderator's signal starts.
-QA_PLANTED_SPEC = demo.DemoSpec(decisions=2_080_000, weeks=9, end=dt.date(2026, 11, 22))
-
-
-@pytest.fixture(scope="session")
-def qa_planted_url(tmp_path_factory) -> str:
-    """Return the URL of a planted demo with enough QA inspections to judge a single week."""
-    path = tmp_path_factory.mktemp("qa-planted") / "demo.duckdb"
-    demo.build(f"duckdb:///{path}", QA_PLANTED_SPEC)
-    return f"duckdb:///{path}"
-
 
 def _reviewer(url: str) -> Iterator[Callable[[str], WeeklyReview]]:
     engine = read_only(url)
@@ -71,9 +55,3 @@ def planted_review(planted_url) -> Iterator[Callable[[str], WeeklyReview]]:
 def unplanted_review(unplanted_url) -> Iterator[Callable[[str], WeeklyReview]]:
     """Return ``review_of(week)`` on the default demo generated with no planted signals."""
     yield from _reviewer(unplanted_url)
-
-
-@pytest.fixture(scope="session")
-def qa_planted_review(qa_planted_url) -> Iterator[Callable[[str], WeeklyReview]]:
-    """Return ``review_of(week)`` on the large planted demo."""
-    yield from _reviewer(qa_planted_url)

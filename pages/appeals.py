@@ -99,12 +99,10 @@ def totals_table(totals: pd.DataFrame, names: dict[str, str], file_stem: str) ->
         column_config={"Number": st.column_config.NumberColumn(format="localized")},
         key=f"totals-{file_stem}",
     )
-    st.download_button(
+    downloads.csv_button(
+        table,
         "Download these totals (CSV)",
-        table.to_csv(index=False).encode("utf-8"),
         file_name=f"{file_stem}.csv",
-        mime="text/csv",
-        icon=":material/download:",
         key=f"download-{file_stem}",
     )
 

@@ -11,7 +11,7 @@ from data_access import queries
 from metrics.agreement import APPROVE, cohens_kappa, confusion_matrix
 from metrics.labels import LABEL_METRICS_BY_NAME, PRECISION, disagreements, metric_frame
 from metrics.registry import Metric
-from ui import data, drill, filters, labels, warehouse
+from ui import data, downloads, drill, filters, labels, warehouse
 from ui.links import View, describe_filters
 from ui.shell import require_app_navigation
 
@@ -54,12 +54,10 @@ def labels_page() -> None:
         f"{sort.label.lower()} against {view.filters.previous_period().start:%d %b} – "
         f"{view.filters.previous_period().end:%d %b %Y}."
     )
-    st.download_button(
+    downloads.csv_button(
+        labels.download_frame(table),
         "Download the label table (CSV)",
-        labels.download_frame(table).to_csv(index=False).encode("utf-8"),
         file_name=f"labels_{view.filters.start}_{view.filters.end}.csv",
-        mime="text/csv",
-        icon=":material/download:",
         key="labels-table-csv",
     )
 

@@ -16,7 +16,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates, with_interval
 from metrics.registry import METRICS_BY_NAME
-from ui import data, filters, warehouse
+from ui import data, downloads, filters, warehouse
 from ui.links import Choice, describe_filters
 from ui.shell import require_app_navigation
 
@@ -244,12 +244,10 @@ def after_overturn_table(shares: pd.DataFrame, chosen: Filters) -> None:
         hide_index=True,
         column_config={"Share": percent, "CI low": percent, "CI high": percent},
     )
-    st.download_button(
+    downloads.csv_button(
+        table,
         "Download this table (CSV)",
-        table.to_csv(index=False).encode("utf-8"),
         file_name=f"penalties_reversed_after_overturn_{chosen.start}_{chosen.end}.csv",
-        mime="text/csv",
-        icon=":material/download:",
         key="download-penalties-after-overturn",
     )
 

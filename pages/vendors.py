@@ -179,19 +179,10 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
         st.subheader(f"{name} against all vendors")
         own = human_rates(metric, dataclasses.replace(chosen, vendors=(vendor,)), ("period",))
         everyone = human_rates(metric, dataclasses.replace(chosen, vendors=()), ("period",))
-        immature = metric.source == "appeals"
-        if immature:
-            own = data.mark_immature(own, chosen.grain)
-        trend = rate_against_reference(
-            own,
-            everyone,
-            label=name,
-            reference_label="All vendors",
-            metric_label=metric.label,
-            immature="immature" if immature else None,
-            **nouns,
+        st.plotly_chart(
+            against_reference(own, everyone, name, "All vendors", metric, chosen.grain),
+            key="vendors-trend",
         )
-        st.plotly_chart(shade_immature(trend, own) if immature else trend, key="vendors-trend")
     st.caption(
         "Left: points beyond the dotted lines are outside the 99.8% limits, which narrow as "
         f"volume grows; grey points have fewer than {min_sample} {nouns['denominator_label']} "
@@ -304,21 +295,10 @@ def moderator_detail(
     trend = data.counts(metric, just_them, ("period", "moderator_id"))
     own_rates = metric_rates(trend, metric, min_sample=min_sample)
     all_rates = human_rates(metric, chosen, ("period",))
-    immature = metric.source == "appeals"
-    if immature:
-        own_rates = data.mark_immature(own_rates, chosen.grain)
-    figure = rate_against_reference(
-        own_rates,
-        all_rates,
-        label=moderator,
-        reference_label="All moderators",
-        metric_label=metric.label,
-        immature="immature" if immature else None,
-        **data.nouns(metric),
-    )
     st.markdown(f"**{moderator}'s {metric.label.lower()} against all moderators**")
     st.plotly_chart(
-        shade_immature(figure, own_rates) if immature else figure, key="moderator-trend"
+        against_reference(own_rates, all_rates, moderator, "All moderators", metric, chosen.grain),
+        key="moderator-trend",
     )
     left, right = st.columns(2)
     with left:
@@ -332,6 +312,30 @@ def moderator_detail(
         file_stem=f"decisions_{moderator}_{chosen.start}_{chosen.end}",
         moderator_id=moderator,
     )
+
+
+def against_reference(
+    own: pd.DataFrame,
+    everyone: pd.DataFrame,
+    label: str,
+    reference_label: str,
+    metric: Metric,
+    grain: str,
+):
+    """Return one unit's rate trend against everyone's, immature appeal cohorts shaded."""
+    immature = metric.source == "appeals"
+    if immature:
+        own = data.mark_immature(own, grain)
+    figure = rate_against_reference(
+        own,
+        everyone,
+        label=label,
+        reference_label=reference_label,
+        metric_label=metric.label,
+        immature="immature" if immature else None,
+        **data.nouns(metric),
+    )
+    return shade_immature(figure, own) if immature else figure
 
 
 def _totals(frame: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -43,11 +43,21 @@ def rate_table(
             "95% CI high": percent,
         },
     )
-    st.download_button(
+    csv_button(
+        table,
         "Download this table (CSV)",
-        table.to_csv(index=False).encode("utf-8"),
         file_name=f"{file_stem}.csv",
+        key=f"download-{file_stem}",
+    )
+
+
+def csv_button(frame: pd.DataFrame, label: str, *, file_name: str, key: str) -> None:
+    """Offer a frame as a CSV download holding exactly its rows and columns."""
+    st.download_button(
+        label,
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
-        key=f"download-{file_stem}",
+        key=key,
     )

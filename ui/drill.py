@@ -7,6 +7,7 @@ import streamlit as st
 
 from data_access import queries
 from ui import warehouse
+from ui.downloads import csv_button
 from ui.filters import set_choice
 from ui.links import Choice, View
 
@@ -96,11 +97,10 @@ def drill_through_list(
         args=(DRILL_PAGE.key, str(page.page + 1)),
         key=f"{file_stem}-next",
     )
-    download.download_button(
-        "Download these rows (CSV)",
-        table.to_csv(index=False).encode("utf-8"),
-        file_name=f"{file_stem}_page{page.page}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"{file_stem}-csv",
-    )
+    with download:
+        csv_button(
+            table,
+            "Download these rows (CSV)",
+            file_name=f"{file_stem}_page{page.page}.csv",
+            key=f"{file_stem}-csv",
+        )

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from appdb.migrations import register
+from metrics.impact import window_end
 from metrics.registry import METRICS_BY_NAME
 
 # kind code -> the name people read.
@@ -148,8 +149,8 @@ class Action:
 
     @property
     def evaluation_end(self) -> dt.date:
-        """Return the last day of the evaluation window: ``window_weeks`` weeks from the start."""
-        return self.start + dt.timedelta(weeks=self.impact.window_weeks) - dt.timedelta(days=1)
+        """Return the last day of the evaluation window (``window_weeks`` full weeks)."""
+        return window_end(self.start, self.impact.window_weeks)
 
     def scope(self) -> dict[str, tuple[str, ...]]:
         """Return the scope as a mapping of dimension to its values (empty = all)."""

@@ -71,7 +71,7 @@ def add_action_marks(fig: go.Figure, marks: pd.DataFrame) -> go.Figure:
             y=np.full(len(marks), top),
             mode="markers+text",
             text=[_short(title) for title in marks["title"]],
-            textposition="top right",
+            textposition="bottom right",
             textfont={"color": ACTION_COLOUR, "size": 11},
             marker={"symbol": "star", "size": 14, "color": ACTION_COLOUR},
             name="Recorded action",

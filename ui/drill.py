@@ -9,18 +9,12 @@ from data_access import queries
 from ui import warehouse
 from ui.downloads import csv_button
 from ui.filters import set_choice
-from ui.links import Choice, View
+from ui.links import Choice, View, page_number
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
-
-
-def _page_number(value: str) -> bool:
-    return value.isdigit() and 1 <= int(value) <= MAX_PAGE
-
 
 # Pages that show a drill-through list add this choice so the list's page is in the link.
-DRILL_PAGE = Choice("drill_page", _page_number, "", "drill-through page number")
+DRILL_PAGE = Choice("drill_page", page_number, "", "drill-through page number")
 
 COLUMN_NAMES = {
     "decision_id": "Decision",

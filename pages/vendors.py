@@ -25,6 +25,7 @@ from metrics.registry import METRICS_BY_NAME, Metric
 from ui import data, downloads, drill, filters, warehouse
 from ui.links import Choice, View, describe_filters
 from ui.shell import require_app_navigation
+from ui.text import md
 
 DIMENSIONS = ("markets", "policy_areas", "vendors", "queues")
 FUNNEL_METRICS = {name: METRICS_BY_NAME[name] for name in ("accuracy", "overturn_rate")}
@@ -176,7 +177,7 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
     with right:
         vendor = view.choices["trend_vendor"]
         name = vendor_names.get(vendor, vendor)
-        st.subheader(f"{name} against all vendors")
+        st.subheader(f"{md(name)} against all vendors")
         own = human_rates(metric, dataclasses.replace(chosen, vendors=(vendor,)), ("period",))
         everyone = human_rates(metric, dataclasses.replace(chosen, vendors=()), ("period",))
         st.plotly_chart(
@@ -270,7 +271,7 @@ def moderator_detail(
     chosen = view.filters
     st.divider()
     heading, close = st.columns([4, 1])
-    heading.subheader(f"Moderator {moderator}")
+    heading.subheader(f"Moderator {md(moderator)}")
     close.button(
         "Close moderator",
         icon=":material/close:",
@@ -284,18 +285,18 @@ def moderator_detail(
     humans = humans[~humans["is_automated"]]
     where = POSITION_WORDS.get(position or "", "not on the funnel for this selection")
     st.caption(
-        f"{vendor_name} · {int(own['inspections'].sum()):,} inspected decisions in "
+        f"{md(vendor_name)} · {int(own['inspections'].sum()):,} inspected decisions in "
         f"{describe_filters(chosen)} · {where}"
     )
     if own.empty:
-        st.info(f"{moderator} has no inspected decisions in {describe_filters(chosen)}.")
+        st.info(f"{md(moderator)} has no inspected decisions in {describe_filters(chosen)}.")
         return
     detail_tiles(own, humans)
     min_sample = warehouse.settings().min_sample
     trend = data.counts(metric, just_them, ("period", "moderator_id"))
     own_rates = metric_rates(trend, metric, min_sample=min_sample)
     all_rates = human_rates(metric, chosen, ("period",))
-    st.markdown(f"**{moderator}'s {metric.label.lower()} against all moderators**")
+    st.markdown(f"**{md(moderator)}'s {metric.label.lower()} against all moderators**")
     st.plotly_chart(
         against_reference(own_rates, all_rates, moderator, "All moderators", metric, chosen.grain),
         key="moderator-trend",
@@ -305,7 +306,7 @@ def moderator_detail(
         label_mix(own, humans, moderator)
     with right:
         error_mix(own, humans, moderator)
-    st.markdown(f"**Inspected decisions by {moderator}**")
+    st.markdown(f"**Inspected decisions by {md(moderator)}**")
     drill.drill_through_list(
         view,
         what=f"moderator {moderator}",
@@ -395,7 +396,7 @@ def label_mix(own: pd.DataFrame, humans: pd.DataFrame, moderator: str) -> None:
         key="moderator-label-mix",
     )
     st.caption(
-        f"Shares of inspected rejections: {moderator}'s {len(top)} most used labels, and all "
+        f"Shares of inspected rejections: {md(moderator)}'s {len(top)} most used labels, and all "
         "moderators' shares of the same labels."
     )
 
@@ -414,7 +415,7 @@ def error_mix(own: pd.DataFrame, humans: pd.DataFrame, moderator: str) -> None:
     )
     errors = int(both.loc[0, list(ERROR_PARTS)].sum())
     st.caption(
-        f"Shares of the errors QA found: {errors:,} for {moderator} in "
+        f"Shares of the errors QA found: {errors:,} for {md(moderator)} in "
         f"{int(both.loc[0, 'inspections']):,} inspections."
     )
 

@@ -16,6 +16,7 @@ from ui import data, filters, warehouse
 from ui import review as review_ui
 from ui.links import Choice, describe_filters
 from ui.shell import require_app_navigation
+from ui.text import md
 
 WEEK_KEY = "week"
 CHARTS_CHOICE = Choice(
@@ -27,12 +28,6 @@ CHARTS_CHOICE = Choice(
     names={"breaches": "Markets with a breach", "all": "Every market"},
 )
 CHART_COLUMNS = 3
-MARKDOWN_SPECIAL = set("\\`*_{}[]<>()#+!|$~")
-
-
-def _markdown_text(text: str) -> str:
-    """Return plain text safe in Markdown: warehouse codes may hold ``*``, ``_`` or ``$``."""
-    return "".join(f"\\{char}" if char in MARKDOWN_SPECIAL else char for char in text)
 
 
 def _percent(value: float) -> str:
@@ -205,9 +200,7 @@ def weekly_review() -> None:
 
     with st.container(border=True):
         st.markdown("**Summary**")
-        st.markdown(
-            "\n".join(f"- {_markdown_text(sentence)}" for sentence in summary_sentences(review))
-        )
+        st.markdown("\n".join(f"- {md(sentence)}" for sentence in summary_sentences(review)))
         link_for = review_ui.link_builder(review_ui.app_root())
         st.download_button(
             "Download report",

@@ -10,6 +10,7 @@ from ui import warehouse
 from ui.downloads import csv_button
 from ui.filters import set_choice
 from ui.links import Choice, View, page_number
+from ui.text import md
 
 PAGE_SIZE = 50
 
@@ -60,10 +61,10 @@ def drill_through_list(
         cap=cap,
     )
     if page.total == 0:
-        st.info(f"No inspected decisions for {what} in this period.")
+        st.info(f"No inspected decisions for {md(what)} in this period.")
         return
     counted = f"{page.total:,}" + (f" (the list stops at {cap:,})" if page.capped else "")
-    st.caption(f"{counted} inspected decisions for {what}, newest first.")
+    st.caption(f"{counted} inspected decisions for {md(what)}, newest first.")
     table = drill_table(page.rows)
     st.dataframe(
         table,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from data_access.filters import GRAINS, Filters
+from ui.text import md
 
 
 @dataclass(frozen=True)
@@ -272,12 +273,15 @@ def default_range(latest_data: dt.datetime, weeks: int = 12) -> tuple[dt.date, d
 
 
 def describe_filters(filters: Filters) -> str:
-    """Return the selection in words, for "no data for …" messages and captions."""
+    """Return the selection in words, Markdown-escaped, for "no data for …" messages and captions.
+
+    The values are warehouse codes, which may hold Markdown; they are shown as typed.
+    """
     parts = [f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y}"]
     for param in LIST_PARAMS:
         values = getattr(filters, param.field)
         if values:
-            shown = ", ".join(values[:4]) + (
+            shown = ", ".join(md(value) for value in values[:4]) + (
                 f" and {len(values) - 4} more" if len(values) > 4 else ""
             )
             parts.append(f"{param.noun}{'s' if len(values) > 1 else ''} {shown}")

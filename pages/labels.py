@@ -11,7 +11,7 @@ from data_access import queries
 from metrics.agreement import APPROVE, cohens_kappa, confusion_matrix
 from metrics.labels import LABEL_METRICS_BY_NAME, PRECISION, disagreements, metric_frame
 from metrics.registry import Metric
-from ui import data, downloads, drill, filters, labels, warehouse
+from ui import boundary, data, downloads, drill, filters, labels, warehouse
 from ui.links import View, describe_filters
 from ui.shell import require_app_navigation
 from ui.text import md
@@ -70,6 +70,7 @@ def labels_page() -> None:
     error_mix(view)
 
 
+@boundary.guard("the worst labels")
 def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
     """Draw the worst ranked labels on the sorted column as bars; a click chooses a label."""
     ranked = table[table["rank"].notna()]
@@ -109,6 +110,7 @@ def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
     )
 
 
+@boundary.guard("the confusion matrix")
 def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     """Draw Cohen's kappa and the moderator-label x QA-label matrix of the busiest labels."""
     st.subheader("Moderator label vs QA label")
@@ -140,6 +142,7 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     )
 
 
+@boundary.guard("the label detail")
 def label_detail(
     view: View, label: str, table: pd.DataFrame, confusion: pd.DataFrame, known: pd.DataFrame
 ) -> None:
@@ -253,6 +256,7 @@ def label_detail(
     )
 
 
+@boundary.guard("the error mix")
 def error_mix(view: View) -> None:
     """Draw the split of QA-found errors into over-, under-enforcement and wrong label."""
     st.subheader("Error mix")

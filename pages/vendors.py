@@ -22,7 +22,7 @@ from data_access.filters import Filters
 from metrics.funnel import funnel_limits, funnel_positions
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import data, downloads, drill, filters, warehouse
+from ui import boundary, data, downloads, drill, filters, warehouse
 from ui.links import Choice, View, describe_filters
 from ui.shell import require_app_navigation
 from ui.text import md
@@ -149,6 +149,7 @@ def outside_table(
     )
 
 
+@boundary.guard("the vendor comparison")
 def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> bool:
     """Draw the vendor funnel, one vendor against all, and the vendor x market matrix."""
     chosen = view.filters
@@ -219,6 +220,7 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
     return True
 
 
+@boundary.guard("the moderator comparison")
 def moderator_section(
     view: View, metric: Metric, moderators: pd.DataFrame, names: dict[str, str]
 ) -> pd.DataFrame:
@@ -264,6 +266,7 @@ def moderator_section(
     return positions
 
 
+@boundary.guard("the moderator detail")
 def moderator_detail(
     view: View, moderator: str, metric: Metric, vendor_name: str, position: str | None
 ) -> None:
@@ -439,13 +442,18 @@ def vendors() -> None:
         f"{describe_filters(view.filters)} · {metric.label.lower()} by decision cohort · "
         "funnel limits at 95% (dashed) and 99.8% (dotted)"
     )
-    if not vendor_section(view, metric, vendor_names):
+    if vendor_section(view, metric, vendor_names) is False:
         return
     positions = moderator_section(view, metric, moderators, vendor_names)
     moderator = view.choices["moderator"]
     if moderator:
         vendor = moderators.set_index("moderator_id").loc[moderator, "vendor_code"]
-        place = positions.set_index("moderator_id")["position"].get(moderator)
+        # None when the moderator section failed; the detail still draws, without a place.
+        place = (
+            None
+            if positions is None
+            else positions.set_index("moderator_id")["position"].get(moderator)
+        )
         moderator_detail(view, moderator, metric, vendor_names.get(vendor, vendor), place)
 
 

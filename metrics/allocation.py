@@ -182,8 +182,14 @@ def allocate(
     floors: ArrayLike | None = None,
     risk: ArrayLike | None = None,
     risk_share: float = 0.0,
+    enough: ArrayLike | None = None,
 ) -> np.ndarray:
     """Return whole inspections per stratum: Neyman with floors and caps, plus a risk share.
+
+    ``enough`` (optional) is what each stratum needs to reach the target margin: while the
+    budget cannot give every stratum that much, no stratum gets more than it (or its
+    floor), so inspections that would only narrow an interval already at target go to
+    strata still short of it; once every stratum has enough, the rest is Neyman again.
 
     ``round(risk_share * budget)`` inspections go in proportion to ``risk`` (capped at what
     each stratum has left); the rest by Neyman (``population * stddev``) with each stratum
@@ -231,9 +237,15 @@ def allocate(
     # a budget is never left unspent while decisions remain.
     fallback = np.where(population > 0, 1e-9, 0.0)
     weights = np.where(weights > 1e-6, weights, fallback)
-    quotas = risk_part + bounded_allocation(
-        neyman_budget, weights, floor_values, population - risk_part
-    )
+    upper = population - risk_part
+    lower = floor_values
+    if enough is not None:
+        target = np.clip(np.ceil(np.asarray(enough, float)), floor_values, upper)
+        if neyman_budget <= np.where(weights > 0, target, floor_values).sum():
+            upper = target
+        else:
+            lower = target
+    quotas = risk_part + bounded_allocation(neyman_budget, weights, lower, upper)
     return largest_remainder(quotas, int(budget), population)
 
 

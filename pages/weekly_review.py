@@ -8,6 +8,7 @@ import streamlit as st
 
 from metrics.registry import METRICS_BY_NAME
 from review import figures, tables
+from review.causes import top_causes
 from review.narrative import points, summary_sentences
 from review.report import render_html
 from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
@@ -86,6 +87,30 @@ def _headline(review: WeeklyReview) -> None:
         with tab:
             st.plotly_chart(figures.trend_figure(review, name), key=f"review-trend-{name}")
             st.dataframe(tables.headline_table(review, name), hide_index=True, height="content")
+
+
+@boundary.guard("the root causes")
+def _root_causes(review: WeeklyReview) -> None:
+    st.subheader("Root causes")
+    st.caption(
+        "Each significant change overall or in a market, split into what each market, policy "
+        "area, label, vendor and moderator contributed (rate effect plus mix effect; the parts "
+        "add up to the change), in points with 95% intervals. Contributions are tested within "
+        "each change the movers' test selected (Benjamini-Hochberg, level scaled by the share "
+        "of changes selected). Segments a larger cause explains sit under it."
+    )
+    causes = tables.causes_table(review)
+    if causes.empty:
+        st.info("No headline change this week needed a root cause.", icon=":material/check:")
+        return
+    st.dataframe(causes, hide_index=True, height="content")
+    top = top_causes(review.causes)
+    for (_, row), (_, shown) in zip(top.iterrows(), causes.iterrows(), strict=True):
+        children = tables.cause_children_table(review, row["finding"])
+        if children.empty:
+            continue
+        with st.expander(f"What moves with {shown['Root cause']} ({len(children)} segments)"):
+            st.dataframe(children, hide_index=True)
 
 
 @boundary.guard("what moved")
@@ -218,6 +243,7 @@ def weekly_review() -> None:
             key="review-download",
         )
     _headline(review)
+    _root_causes(review)
     _what_moved(review, link_for)
     _breaches(review, every_market=view.choices[CHARTS_CHOICE.key] == "all")
     _not_judged(review)

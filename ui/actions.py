@@ -16,7 +16,7 @@ from data_access.filters import Filters
 from metrics.impact import Impact
 from metrics.registry import METRICS_BY_NAME
 from review import actions as review_actions
-from ui import data, filters, shell
+from ui import boundary, data, filters, shell
 from ui.links import View
 
 ACTIONS_PAGE = "pages/actions.py"
@@ -73,6 +73,7 @@ def impact(action: store.Action) -> tuple[Impact, pd.DataFrame]:
     )
 
 
+@boundary.guard("the actions due this week")
 def weekly_section(week: str, selection: Filters) -> None:
     """Draw the weekly review's section: actions whose evaluation window ended this week."""
     st.subheader("Actions due this week")
@@ -112,7 +113,12 @@ def overlapping(selection: Filters) -> list[store.Action]:
 
 def mark_actions(fig: go.Figure, selection: Filters) -> go.Figure:
     """Return the figure with the overlapping actions drawn on it (see ``charts.actions``)."""
-    found = overlapping(selection)
+    try:
+        found = overlapping(selection)
+    except sa.exc.SQLAlchemyError as error:
+        # The chart is worth more than its annotations: draw it without them.
+        boundary.show_failure(error, "the recorded actions on this chart")
+        return fig
     if not found:
         return fig
     marks = pd.DataFrame(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -55,5 +56,9 @@ def app_on_planted(planted_url, monkeypatch) -> Callable[..., AppTest]:
 
 
 def texts(elements) -> list[str]:
-    """Return the text of a list of Streamlit elements."""
-    return [element.value for element in elements]
+    """Return the text of a list of Streamlit elements as a reader sees it.
+
+    Values from the warehouse are Markdown-escaped (``ui.text.md``): ``listing\\_duplicate``
+    renders as ``listing_duplicate``, so the backslashes are dropped here.
+    """
+    return [re.sub(r"\\(.)", r"\1", str(element.value)) for element in elements]

@@ -151,6 +151,10 @@ class PlantedSignals:
     low_moderator: str = "M0042"
     low_moderator_weeks: int = 8
     low_moderator_error: float = 0.45
+    # A recorded action that worked (appdb/demo_actions.py): the vendor's team retrained.
+    improvement_vendor: str = "lumen"
+    improvement_weeks: int = 10
+    improvement_factor: float = 0.35
 
 
 @dataclass(frozen=True)
@@ -314,6 +318,12 @@ def _chunk(
             & (decided >= spec.signal_start(signals.low_moderator_weeks))
         )
         error = np.where(low, signals.low_moderator_error, error)
+        improved = (
+            (vendor == [v[0] for v in VENDORS].index(signals.improvement_vendor))
+            & ~automated
+            & (decided >= spec.signal_start(signals.improvement_weeks))
+        )
+        error = np.where(improved, error * signals.improvement_factor, error)
     wrong = rng.random(size) < error
 
     area_labels = [np.flatnonzero(labels["policy_area"].to_numpy() == a) for a in area_names]

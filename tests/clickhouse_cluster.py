@@ -12,6 +12,7 @@ under /etc or /var is used, so the packaged service may stay stopped.
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 import socket
 import subprocess
@@ -208,6 +209,15 @@ class ClickHouseCluster:
     def _wait_until_ready(self, server: Server) -> None:
         from clickhouse_driver.errors import Error as DriverError
 
+        # The driver logs every refused connection with a traceback; while the server
+        # starts, refusals are expected, and the last one is reported if it never answers.
+        logging.getLogger("clickhouse_driver.connection").setLevel(logging.CRITICAL)
+        try:
+            self._poll_until_ready(server, DriverError)
+        finally:
+            logging.getLogger("clickhouse_driver.connection").setLevel(logging.NOTSET)
+
+    def _poll_until_ready(self, server: Server, driver_error: type[Exception]) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
         last_error: Exception | None = None
         while time.monotonic() < deadline:
@@ -220,7 +230,7 @@ class ClickHouseCluster:
                 clusters = self._query(
                     server, f"SELECT count() FROM system.clusters WHERE cluster = '{CLUSTER}'"
                 )
-            except (DriverError, OSError, EOFError) as error:
+            except (driver_error, OSError, EOFError) as error:
                 last_error = error
                 time.sleep(0.1)
                 continue

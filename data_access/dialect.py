@@ -130,7 +130,9 @@ def order_statistics(
             rank = (count - 1) * quantile
             for side, bound in (("low", sa.func.floor(rank)), ("high", sa.func.ceil(rank))):
                 position = sa.func.toUInt64(bound) + 1
-                picked.append(sa.func.arrayElement(ordered, position).label(f"{name}_{side}"))
+                # NULL over no values, as the other dialects' MAX(CASE ...) gives.
+                element = sa.case((count > 0, sa.func.arrayElement(ordered, position)))
+                picked.append(element.label(f"{name}_{side}"))
         return (
             sa.select(*groups, count.label("resolved"), *picked)
             .select_from(source)

@@ -1,7 +1,7 @@
 """A throwaway two-shard ClickHouse cluster on loopback, for the tests and the benchmark.
 
     python -m tests.clickhouse_cluster check   # start both servers, run one query, stop
-    python -m tests.clickhouse_cluster serve   # keep them up and print the URL (Ctrl-C stops)
+    python -m tests.clickhouse_cluster serve   # keep them up, print the URL; Ctrl-C/TERM stop
 
 Two ``clickhouse-server`` processes (Debian's 18.16 package) each get their own config,
 data and log directories under one temporary directory, free ports on 127.0.0.1 only, and
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -276,7 +277,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"ClickHouse two-shard cluster answered ({rows[0][0]}): {cluster.url}")
             if arguments.action == "serve":
-                print("Serving until interrupted (Ctrl-C).", flush=True)
+                # SIGTERM too (a background job ignores Ctrl-C), so the servers always stop.
+                signal.signal(signal.SIGTERM, signal.default_int_handler)
+                print("Serving until interrupted (Ctrl-C or SIGTERM).", flush=True)
                 try:
                     while all(s.process.poll() is None for s in cluster.servers):
                         time.sleep(1)

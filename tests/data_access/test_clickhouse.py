@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data_access import clickhouse, config
+from data_access import clickhouse, config, queries
 from data_access.dialect import split_cluster
 from data_access.engine import read_only_engine, writable_engine
+from tests.data_access.test_queries import FULL_RANGE
 
 FACT_TABLES = ("decisions", "qa_inspections", "appeals", "penalties")
 
@@ -118,3 +119,32 @@ def test_clickhouse_errors_reach_the_app_as_dbapi_errors():
             connection.execute(sa.text("SELECT 1"))
     finally:
         engine.dispose()
+
+
+def test_global_joins_give_the_same_counts_for_clusters_sharded_otherwise(clickhouse_url):
+    # distributed_product_mode=global ships each join's right side to every shard, so it is
+    # right whatever the sharding; on this cluster it must agree with the local joins.
+    url = sa.make_url(clickhouse_url).update_query_dict({"distributed_product_mode": "global"})
+    engines = [
+        read_only_engine(
+            config.Settings(
+                warehouse_url=candidate.render_as_string(hide_password=False),
+                is_embedded_demo=False,
+            )
+        )
+        for candidate in (sa.make_url(clickhouse_url), url)
+    ]
+    try:
+        with engines[1].connect() as connection:
+            mode = connection.execute(
+                sa.text("SELECT value FROM system.settings WHERE name = 'distributed_product_mode'")
+            ).scalar_one()
+        assert mode == "global"
+        for query in (queries.inspection_counts, queries.appeal_counts, queries.penalty_counts):
+            by = ["period", "market_code"]
+            local, shipped = (query(engine, FULL_RANGE, by) for engine in engines)
+            assert len(local) > 0
+            pd.testing.assert_frame_equal(local, shipped)
+    finally:
+        for engine in engines:
+            engine.dispose()

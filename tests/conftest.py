@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 from data_access import demo
+from data_access.engine import duckdb_read_only_args
 
 # A busy CI machine must not fail a good submission: no per-example deadline and no
 # too-slow health check anywhere in the suite (property tests bound their own sizes).
@@ -104,7 +105,7 @@ def unplanted_url(tmp_path_factory) -> str:
 
 def read_only(url: str) -> sa.Engine:
     """Return an engine that opens a test DuckDB file the way the app does."""
-    return sa.create_engine(url, connect_args={"read_only": True})
+    return sa.create_engine(url, connect_args=duckdb_read_only_args())
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +164,7 @@ def warehouse(request) -> sa.Engine:
         ]
     )
     engine = sa.create_engine(
-        url, connect_args={"read_only": True} if request.param == "duckdb" else {}
+        url, connect_args=duckdb_read_only_args() if request.param == "duckdb" else {}
     )
     yield engine
     engine.dispose()

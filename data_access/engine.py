@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from data_access.config import Settings, redacted
+from data_access.errors import WarehouseProblem
 
 # Re-exported so the Streamlit layer can name the type without importing SQLAlchemy.
 Engine = sa.Engine
 
 
-class WarehouseUnavailable(RuntimeError):
+class WarehouseUnavailable(WarehouseProblem):
     """The warehouse could not be reached or answered too slowly; the message is safe to show."""
 
 

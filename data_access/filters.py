@@ -41,7 +41,12 @@ class Filters:
     def previous_period(self) -> Filters:
         """Return the same filters over the period of equal length just before this one."""
         length = dt.timedelta(days=self.days)
-        return self.with_range(self.start - length, self.start - dt.timedelta(days=1))
+        # Near the start of the calendar the earlier period is cut at its first day, where
+        # plain subtraction would overflow.
+        earliest = dt.date.min
+        start = self.start - length if self.start - earliest >= length else earliest
+        end = self.start - dt.timedelta(days=1) if self.start > earliest else earliest
+        return self.with_range(start, end)
 
     def with_range(self, start: dt.date, end: dt.date) -> Filters:
         """Return a copy of these filters over another date range."""

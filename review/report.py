@@ -16,11 +16,15 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from metrics.registry import METRICS_BY_NAME
+from review.causes import top_causes
 from review.figures import control_figure, control_markets, movers_figure, trend_figure
 from review.narrative import summary_sentences
 from review.tables import (
     LinkFor,
     breaches_table,
+    cause_children_table,
+    cause_name,
+    causes_table,
     headline_table,
     movers_table,
     not_judged_table,
@@ -132,6 +136,22 @@ def render_html(
         )
         parts.append(
             f'<section id="headline"><h2>Headline</h2>{trends}{"".join(headline)}</section>'
+        )
+        causes = [
+            _table(causes_table(review), empty="No headline change this week needed a root cause.")
+        ]
+        for _, row in top_causes(review.causes).iterrows():
+            children = cause_children_table(review, row["finding"])
+            if len(children):
+                causes.append(
+                    f"<details><summary>What moves with {html.escape(cause_name(row))} "
+                    f"({len(children)} segments)</summary>{_table(children)}</details>"
+                )
+        parts.append(
+            '<section id="root-causes"><h2>Root causes</h2><p class="caption">Each significant '
+            "headline change split into segment contributions (rate plus mix effect, adding up "
+            "to the change) in points with 95% intervals; segments a larger cause explains are "
+            "listed under it.</p>" + "".join(causes) + "</section>"
         )
         moved = movers_table(review, link_for)
         parts.append(

@@ -8,6 +8,7 @@ import pandas as pd
 
 from charts.palette import format_count, format_percent
 from metrics.registry import METRICS_BY_NAME
+from review.causes import DIMENSION_LABELS, DIMENSIONS, OVERALL, children_of, top_causes
 from review.narrative import points
 from review.weekly import (
     BELOW_MINIMUM,
@@ -241,4 +242,75 @@ def unjudged_changes(review: WeeklyReview, top: int = 10) -> pd.DataFrame:
                 for reason in rows["previous_reason"]
             ],
         }
+    )
+
+
+def cause_name(row: pd.Series) -> str:
+    """Return a root cause as text: ``market BR``, ``vendor lumen in ID``."""
+    name = f"{DIMENSION_LABELS[row['dimension']]} {row['segment']}"
+    return name if row["scope"] == OVERALL else f"{name} in {row['scope']}"
+
+
+def _change_of(row: pd.Series) -> str:
+    """Return the headline change a cause explains, e.g. ``Penalty rate overall +3.0 pts``."""
+    where = "overall" if row["scope"] == OVERALL else f"in {row['scope']}"
+    return f"{METRICS_BY_NAME[row['metric']].label} {where} {points(row['headline_change'])}"
+
+
+def _contribution(row: pd.Series) -> str:
+    low, high = row["contribution_lower"] * 100, row["contribution_upper"] * 100
+    return f"{points(row['contribution'])} ({low:+.1f} to {high:+.1f})"
+
+
+def moves_with(causes: pd.DataFrame, finding: str) -> str:
+    """Return what a finding explains in a few words: ``4 policy areas, 12 labels``."""
+    children = children_of(causes, finding)
+    if children.empty:
+        return ""
+    kinds = children.drop_duplicates(["dimension", "segment"])["dimension"].value_counts()
+    plural = {"policy area": "policy areas"}
+    parts = []
+    for dimension in DIMENSIONS:
+        if dimension in kinds.index:
+            noun = DIMENSION_LABELS[dimension]
+            count = int(kinds[dimension])
+            parts.append(f"{count} {plural.get(noun, noun + 's') if count > 1 else noun}")
+    return ", ".join(parts)
+
+
+CAUSE_TABLE_COLUMNS = [
+    "Change explained",
+    "Root cause",
+    "Contribution (95% CI)",
+    "Rate then → now",
+    "Rate / mix effect",
+    "Moves with it",
+]
+
+
+def _cause_rows(rows: pd.DataFrame, causes: pd.DataFrame) -> pd.DataFrame:
+    records = [
+        {
+            "Change explained": _change_of(row),
+            "Root cause": cause_name(row),
+            "Contribution (95% CI)": _contribution(row),
+            "Rate then → now": f"{format_percent(row['rate_previous']) or '–'} → "
+            f"{format_percent(row['rate_current']) or '–'}",
+            "Rate / mix effect": f"{points(row['rate_effect'])} / {points(row['mix_effect'])}",
+            "Moves with it": moves_with(causes, row["finding"]),
+        }
+        for _, row in rows.iterrows()
+    ]
+    return pd.DataFrame(records, columns=CAUSE_TABLE_COLUMNS)
+
+
+def causes_table(review: WeeklyReview) -> pd.DataFrame:
+    """Return the root causes no other finding explains, largest contribution first."""
+    return _cause_rows(top_causes(review.causes), review.causes)
+
+
+def cause_children_table(review: WeeklyReview, finding: str) -> pd.DataFrame:
+    """Return the contributions one root cause explains (its children), largest first."""
+    return _cause_rows(children_of(review.causes, finding), review.causes).drop(
+        columns=["Moves with it"]
     )

@@ -32,6 +32,7 @@ from metrics.control import p_chart
 from metrics.movers import bh_adjust, compare_periods
 from metrics.rates import MIN_SAMPLE, metric_rates, wilson_interval
 from metrics.registry import METRICS_BY_NAME, Metric
+from review.causes import CAUSE_COLUMNS, cause_queries, root_causes
 from review.weeks import iso_week, last_complete_week, shift_week, week_range
 
 BASELINE_WEEKS = 12
@@ -139,6 +140,7 @@ class WeeklyReview:
     segments: pd.DataFrame
     control: pd.DataFrame
     trend: pd.DataFrame
+    causes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def has_data(self) -> bool:
@@ -522,6 +524,13 @@ def build_review(
     for index, (source, keys) in enumerate(plan):
         report((index + 2) / steps, f"Counting {source} by {' and '.join(keys)}")
         frames[(source, keys)] = COUNT_QUERIES[source](engine, window, ("period", *keys))
+    if weekly.get(pd.Timestamp(monday), 0):
+        # Root causes compare two weeks only: their finer groupings read just those weeks.
+        pair = replace(window, start=monday - dt.timedelta(weeks=1))
+        for source, keys in cause_queries(HEADLINE_METRICS):
+            if (source, keys) not in frames:
+                report(1.0, f"Counting {source} by {' and '.join(keys)}")
+                frames[(source, keys)] = COUNT_QUERIES[source](engine, pair, ("period", *keys))
     report(1.0, "Judging the changes")
 
     weeks = pd.date_range(pd.Timestamp(window.start), pd.Timestamp(monday), freq="7D")
@@ -540,6 +549,7 @@ def build_review(
 
     comparisons = pd.DataFrame(columns=["comparison", *IDENTITY, "judged", "moved", "reason"])
     segments = pd.DataFrame(columns=list(SEGMENT_COLUMNS))
+    causes = pd.DataFrame(columns=list(CAUSE_COLUMNS))
     if decisions:
         parts = [
             _compare_family(
@@ -556,6 +566,7 @@ def build_review(
             pd.concat(parts, ignore_index=True), bool(immature_by_week[current]), fdr
         )
         segments = _segments(comparisons)
+        causes = root_causes(frames, segments, (current, previous), fdr)
     control = _control(market_policy, weeks, current, immature_by_week, min_sample)
     complete = latest is not None and week_range(last_complete_week(latest))[0] >= monday
     return WeeklyReview(
@@ -583,6 +594,7 @@ def build_review(
         segments=segments,
         control=control,
         trend=_trend(market_policy, weeks, immature_by_week, min_sample),
+        causes=causes,
     )
 
 

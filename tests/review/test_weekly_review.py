@@ -107,10 +107,10 @@ def test_the_narrative_states_the_top_finding_with_its_numbers(planted_review):
     # BR on the README's demo: 697 penalties of 2,157 rejections in W44, 1,405 of 2,233 in W45.
     assert (
         "Penalty rate in BR rose from 32.3% to 62.9% (+30.6 pts, significant) against 2026-W44"
-        in sentences[2]
+        in sentences[3]
     )
-    assert "so did its" in sentences[2], "BR's policy areas are folded into its sentence"
-    assert sentences[0].startswith("2026-W45 (2 Nov – 8 Nov 2026): 61,452 decisions")
+    assert "so did its" in sentences[3], "BR's policy areas are folded into its sentence"
+    assert sentences[1].startswith("2026-W45 (2 Nov – 8 Nov 2026): 61,452 decisions")
     assert any(s.startswith("Below the minimum sample of 30: ") for s in sentences)
 
 

@@ -6,7 +6,9 @@
 The data is deterministic for a seed, size and end date. Rows are drawn in bulk with numpy
 (no per-row Python), shaped into contract columns by an in-memory DuckDB, and bulk-loaded:
 ``INSERT ... SELECT`` on DuckDB, ``COPY FROM STDIN`` on PostgreSQL, ``LOAD DATA LOCAL
-INFILE`` on MariaDB. This is the only code besides tests that writes to a warehouse.
+INFILE`` on MariaDB, numpy-column inserts into ``Distributed`` tables on a ClickHouse
+cluster (``data_access.clickhouse``). This is the only code besides tests that writes to a
+warehouse.
 """
 
 from __future__ import annotations
@@ -591,6 +593,14 @@ class _Loader:
             self.target = duckdb.connect(engine.url.database)
 
     def load(self, table: str, frame: pd.DataFrame, select: str) -> None:
+        if self.dialect == "clickhouse":
+            from data_access import clickhouse
+
+            self.shaper.register("chunk", frame)
+            shaped = self.shaper.execute(select).df()
+            self.shaper.unregister("chunk")
+            clickhouse.insert_frame(self.engine.url, table, shaped)
+            return
         if self.target is not None:
             self.target.register("chunk", frame)
             self.target.execute(f"INSERT INTO {table} {select}")
@@ -653,11 +663,19 @@ def build(
     progress = progress or (lambda fraction, message: None)
     engine = writable_engine(url)
     progress(0.0, "Creating the contract tables")
-    with engine.begin() as connection:
-        metadata.drop_all(connection, tables=list(reversed(CONTRACT_TABLES)))
-        metadata.create_all(connection, tables=list(CONTRACT_TABLES))
-        for table, rows in dimension_rows(spec).items():
-            connection.execute(table.insert(), rows)
+    if dialect_name(engine) == "clickhouse":
+        # Shard tables, Distributed tables and copies of the dimensions on every server.
+        from data_access import clickhouse
+
+        cluster = clickhouse.split_cluster(url)[1]
+        clickhouse.create_contract(engine, cluster)
+        clickhouse.insert_dimensions(engine, cluster, dimension_rows(spec))
+    else:
+        with engine.begin() as connection:
+            metadata.drop_all(connection, tables=list(reversed(CONTRACT_TABLES)))
+            metadata.create_all(connection, tables=list(CONTRACT_TABLES))
+            for table, rows in dimension_rows(spec).items():
+                connection.execute(table.insert(), rows)
     counts = dict.fromkeys(("decisions", "qa_inspections", "appeals", "penalties"), 0)
     loader = _Loader(engine)
     try:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 
 from data_access import demo
 from data_access.config import Settings
-from data_access.engine import read_only_engine
+from data_access.engine import duckdb_read_only_args, read_only_engine
 from tests.clickhouse_cluster import ClickHouseCluster, ClusterUnavailable
 
 # A busy CI machine must not fail a good submission: no per-example deadline and no
@@ -108,7 +108,7 @@ def unplanted_url(tmp_path_factory) -> str:
 
 def read_only(url: str) -> sa.Engine:
     """Return an engine that opens a test DuckDB file the way the app does."""
-    return sa.create_engine(url, connect_args={"read_only": True})
+    return sa.create_engine(url, connect_args=duckdb_read_only_args())
 
 
 @pytest.fixture(scope="session")
@@ -189,7 +189,7 @@ def warehouse(request) -> sa.Engine:
         engine = read_only_engine(Settings(warehouse_url=url, is_embedded_demo=False))
     else:
         engine = sa.create_engine(
-            url, connect_args={"read_only": True} if request.param == "duckdb" else {}
+            url, connect_args=duckdb_read_only_args() if request.param == "duckdb" else {}
         )
     yield engine
     engine.dispose()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data_access import clickhouse, config, queries
+from data_access import clickhouse, config, queries, validate
 from data_access.dialect import split_cluster
 from data_access.engine import read_only_engine, writable_engine
 from tests.data_access.test_queries import FULL_RANGE
@@ -150,3 +150,8 @@ def test_global_joins_give_the_same_counts_for_clusters_sharded_otherwise(clickh
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_validate_accepts_the_cluster_url_as_the_demo_generator_takes_it(clickhouse_url, capsys):
+    assert validate.main(["--url", clickhouse_url]) == 0
+    assert "meets the contract" in capsys.readouterr().out

@@ -155,3 +155,15 @@ def test_global_joins_give_the_same_counts_for_clusters_sharded_otherwise(clickh
 def test_validate_accepts_the_cluster_url_as_the_demo_generator_takes_it(clickhouse_url, capsys):
     assert validate.main(["--url", clickhouse_url]) == 0
     assert "meets the contract" in capsys.readouterr().out
+
+
+def test_server_errors_read_as_one_plain_line_without_a_stack_trace(clickhouse_url):
+    engine = read_only_engine(config.Settings(warehouse_url=clickhouse_url, is_embedded_demo=False))
+    try:
+        with pytest.raises(sa.exc.DBAPIError) as raised, engine.connect() as connection:
+            connection.execute(sa.text("SELECT no_such_column FROM vendors"))
+    finally:
+        engine.dispose()
+    message = str(raised.value.orig)
+    assert "Unknown identifier: no_such_column" in message
+    assert "Stack trace" not in message and "libclickhouse" not in message

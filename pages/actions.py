@@ -13,7 +13,7 @@ from metrics.impact import describe_impact
 from metrics.rates import with_interval
 from metrics.registry import METRICS, METRICS_BY_NAME
 from ui import actions as ui_actions
-from ui import filters, warehouse
+from ui import boundary, filters, warehouse
 from ui.links import Choice
 from ui.shell import require_app_navigation
 
@@ -204,6 +204,7 @@ def _list(found: list[store.Action], readable) -> None:
     )
 
 
+@boundary.guard("the impact card")
 def _impact_card(action: store.Action) -> None:
     metric = METRICS_BY_NAME[action.impact.metric]
     result, weekly = ui_actions.impact(action)

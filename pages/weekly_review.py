@@ -13,6 +13,7 @@ from review.narrative import points, summary_sentences
 from review.report import render_html
 from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
 from review.weeks import describe_week, is_iso_week, iso_week, last_complete_week
+from ui import actions as actions_ui
 from ui import boundary, data, filters, warehouse
 from ui import review as review_ui
 from ui.links import Choice, describe_filters
@@ -247,6 +248,7 @@ def weekly_review() -> None:
     _what_moved(review, link_for)
     _breaches(review, every_market=view.choices[CHARTS_CHOICE.key] == "all")
     _not_judged(review)
+    actions_ui.weekly_section(week, view.filters)
 
 
 require_app_navigation()

@@ -13,9 +13,10 @@ import charts
 from appdb import actions as store
 from appdb.store import open_app_db
 from data_access.filters import Filters
-from metrics.impact import PRE_WEEKS, Impact, first_post_week, measure_impact, window_end
+from metrics.impact import Impact
 from metrics.registry import METRICS_BY_NAME
-from ui import data, filters
+from review import actions as review_actions
+from ui import boundary, data, filters, shell
 from ui.links import View
 
 ACTIONS_PAGE = "pages/actions.py"
@@ -63,38 +64,46 @@ def complete_through() -> dt.date | None:
     return (latest + dt.timedelta(hours=1)).date() - dt.timedelta(days=1)
 
 
-def _counts(metric_name: str, action: store.Action, markets: tuple[str, ...]) -> pd.DataFrame:
-    metric = METRICS_BY_NAME[metric_name]
-    start = first_post_week(action.start) - dt.timedelta(weeks=PRE_WEEKS)
-    selection = Filters(
-        start=start,
-        end=window_end(action.start, action.impact.window_weeks),
-        grain="week",
-        markets=markets,
-        policy_areas=action.policy_areas,
-        labels=action.labels,
-        vendors=action.vendors,
-    )
-    frame = data.counts(metric, selection, ("period",))
-    return frame.rename(columns={metric.numerator: "numerator", metric.denominator: "denominator"})
-
-
 def impact(action: store.Action) -> tuple[Impact, pd.DataFrame]:
     """Return the action's measured impact on its frozen metric and the weekly counts used."""
+    metric = METRICS_BY_NAME[action.impact.metric]
     as_of = complete_through() or dt.date.min
-    treated = _counts(action.impact.metric, action, action.markets)
-    control = None
-    if action.impact.control_markets:
-        control = _counts(action.impact.metric, action, action.impact.control_markets)
-    result = measure_impact(
-        treated,
-        start=action.start,
-        window_weeks=action.impact.window_weeks,
-        direction=action.impact.direction,
-        as_of=as_of,
-        control=control,
+    return review_actions.measure_action(
+        lambda selection: data.counts(metric, selection, ("period",)), action, as_of
     )
-    return result, treated
+
+
+@boundary.guard("the actions due this week")
+def weekly_section(week: str, selection: Filters) -> None:
+    """Draw the weekly review's section: actions whose evaluation window ended this week."""
+    st.subheader("Actions due this week")
+    scope = store.scope_of(selection)
+    scope.pop("start"), scope.pop("end")
+    recorded = store.actions_overlapping(app_db(), scope)
+    due = review_actions.due_in_week(recorded, week)
+    if not due:
+        st.caption("No recorded action's evaluation window ended this week.")
+        return
+    impacts = {action.action_id: impact(action)[0] for action in due}
+    measured, missing = review_actions.due_tables(due, impacts)
+    link = {"Open": st.column_config.LinkColumn("Open", display_text="Open ↗", width="small")}
+    if not measured.empty:
+        st.caption("Measured on the metric each action chose when it was recorded.")
+        st.dataframe(
+            _with_links(measured), hide_index=True, column_config=link, key="review-actions"
+        )
+    if not missing.empty:
+        st.markdown("**Due, but without data to measure**")
+        st.dataframe(
+            _with_links(missing), hide_index=True, column_config=link, key="review-actions-none"
+        )
+
+
+def _with_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the table with an "Open" link to each action instead of its id."""
+    base = shell.page_url().rsplit("/", 1)[0]
+    links = [f"{base}/actions?{ACTION_KEY}={action_id}" for action_id in frame["action_id"]]
+    return frame.drop(columns="action_id").assign(Open=links)
 
 
 def overlapping(selection: Filters) -> list[store.Action]:
@@ -104,7 +113,12 @@ def overlapping(selection: Filters) -> list[store.Action]:
 
 def mark_actions(fig: go.Figure, selection: Filters) -> go.Figure:
     """Return the figure with the overlapping actions drawn on it (see ``charts.actions``)."""
-    found = overlapping(selection)
+    try:
+        found = overlapping(selection)
+    except sa.exc.SQLAlchemyError as error:
+        # The chart is worth more than its annotations: draw it without them.
+        boundary.show_failure(error, "the recorded actions on this chart")
+        return fig
     if not found:
         return fig
     marks = pd.DataFrame(

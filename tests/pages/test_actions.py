@@ -71,3 +71,30 @@ def test_a_link_to_an_unknown_action_says_so(app_on_warehouse):
     assert "There is no action number 999; choose one from the list." in [
         w.value for w in app.warning
     ]
+
+
+def test_the_weekly_review_lists_actions_due_that_week_measured_or_without_data(
+    app_on_warehouse,
+):
+    import os
+
+    from appdb import actions
+    from appdb.store import open_app_db
+
+    engine = open_app_db(os.environ["MODQA_APP_DB_URL"])
+    due = dt.date(2026, 10, 26)  # a 4-week window ending Sunday 22 Nov, in 2026-W47
+    for title, vendors in (("Retrained Northwind", ("northwind",)), ("Ghost team", ("ghost",))):
+        actions.create_action(
+            engine, actions.Action(title=title, kind="training", start=due, vendors=vendors)
+        )
+    actions.create_action(
+        engine, actions.Action(title="Not due", kind="tooling", start=dt.date(2026, 9, 7))
+    )
+    engine.dispose()
+    app = app_on_warehouse(page="pages/weekly_review.py", week="2026-W47")
+    assert not app.exception
+    measured = table(app, "Result")
+    assert measured["Action"].tolist() == ["Retrained Northwind"]
+    assert measured["Open"].str.endswith("/actions?action=1").all()
+    missing = table(app, "Why")
+    assert missing["Action"].tolist() == ["Ghost team"]

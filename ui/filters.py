@@ -19,7 +19,7 @@ import streamlit as st
 
 from data_access import queries
 from data_access.filters import GRAINS, Filters
-from ui import data, shell, warehouse
+from ui import audit, auth, data, shell, warehouse
 from ui.links import Choice, View, default_range, parse_view, share_url, view_params
 
 STATE_VIEW = "view"
@@ -109,7 +109,7 @@ def sidebar(
     link_changed = bool(params) and params != st.session_state.get(STATE_WRITTEN)
     if view is None or link_changed:
         view, warnings = parse_view(
-            params,
+            auth.strip_outside_scope(params, known),
             known=known,
             default_range=fallback,
             dimensions=dimensions,
@@ -157,7 +157,7 @@ def sidebar(
                     known[dimension],
                     key=f"filter_{dimension}",
                     format_func=lambda value, names=names: names.get(value, value),
-                    placeholder="All",
+                    placeholder=auth.all_placeholder(dimension),
                 )
             )
     start, end = _date_range(dates, view.filters)
@@ -169,6 +169,7 @@ def sidebar(
     _write_url(view)
     _show_warnings()
     _share(view)
+    audit.page_view(filters)
     return view
 
 
@@ -204,6 +205,7 @@ def _write_url(view: View) -> None:
 
 
 def _show_warnings() -> None:
+    auth.outside_scope_banner()
     warnings = st.session_state.get(STATE_WARNINGS, [])
     if warnings:
         st.warning(

@@ -26,15 +26,7 @@ import sqlalchemy as sa
 
 from tests.browser.conftest import ROOT, _free_port, screenshot
 
-# About three minutes on two cores (two logins, six full renders), so it runs when asked:
-# MODQA_LOGIN_E2E=1 python -m pytest tests/browser/test_login_scope.py
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        os.environ.get("MODQA_LOGIN_E2E") != "1",
-        reason="the login end-to-end test runs with MODQA_LOGIN_E2E=1 (about three minutes)",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 START, END = "2026-10-05", "2026-11-01"
 LINK = f"?start={START}&end={END}&grain=week&market=ID&market=US"
@@ -171,7 +163,7 @@ def _log_in(page, base: str, person: str) -> None:
     page.locator("input[name=sub]").fill(person)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{base}/**")
-    page.get_by_text(f"Signed in as {person}").wait_for(timeout=60_000)
+    page.get_by_text(f"Signed in as {person}").wait_for(timeout=120_000)
 
 
 def test_two_users_see_only_their_markets_and_logging_out_returns_to_login(browser, login_app, raw):
@@ -183,10 +175,10 @@ def test_two_users_see_only_their_markets_and_logging_out_returns_to_login(brows
             _log_in(page, base, person)
             page.goto(base + "/" + LINK)  # the shared link, opened while signed in
             banner = page.get_by_text("This link asks for data outside your access")
-            banner.wait_for(timeout=60_000)
+            banner.wait_for(timeout=120_000)
             other = "US" if market == "ID" else "ID"
             assert f"market “{other}”" in banner.inner_text()
-            page.get_by_text("Download this table (CSV)").wait_for(timeout=60_000)
+            page.get_by_text("Download this table (CSV)").wait_for(timeout=120_000)
             screenshot(page, f"login-scope-{market}")
             with page.expect_download() as download:
                 page.get_by_text("Download this table (CSV)").click()
@@ -198,10 +190,10 @@ def test_two_users_see_only_their_markets_and_logging_out_returns_to_login(brows
             page.get_by_role("button", name="Log out").click()
             end_session = page.get_by_role("button", name="End session")
             log_in = page.get_by_role("button", name="Log in")
-            end_session.or_(log_in).first.wait_for(timeout=60_000)
+            end_session.or_(log_in).first.wait_for(timeout=120_000)
             if end_session.is_visible():
                 end_session.click()
-            log_in.wait_for(timeout=60_000)
+            log_in.wait_for(timeout=120_000)
             assert page.get_by_text("Signed in as").count() == 0
         finally:
             context.close()

@@ -29,6 +29,7 @@ run_page(
             st.Page("pages/penalties.py", title="Penalties", icon=":material/block:"),
             st.Page("pages/vendors.py", title="Vendors & moderators", icon=":material/groups:"),
             st.Page("pages/weekly_review.py", title="Weekly review", icon=":material/event_note:"),
+            st.Page("pages/actions.py", title="Actions", icon=":material/flag:"),
             *admin_pages,
         ]
     )

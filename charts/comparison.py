@@ -7,11 +7,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 from charts.trend import rate_trend
 
 REFERENCE_BAND_ALPHA = 0.12
 
 
+@text_stays_text
 def rate_against_reference(
     rates: pd.DataFrame,
     reference: pd.DataFrame,
@@ -128,6 +130,7 @@ def label_units(fig: go.Figure) -> go.Figure:
     return fig
 
 
+@text_stays_text
 def highlight_unit(fig: go.Figure, unit_id: str) -> go.Figure:
     """Return a funnel plot with a ring round one unit's point, named in the legend.
 
@@ -158,6 +161,7 @@ def highlight_unit(fig: go.Figure, unit_id: str) -> go.Figure:
     return fig
 
 
+@text_stays_text
 def paired_share_bars(
     frame: pd.DataFrame,
     *,

@@ -154,7 +154,12 @@ class Filters:
     def previous_period(self) -> Filters:
         """Return the same filters over the period of equal length just before this one."""
         length = dt.timedelta(days=self.days)
-        return self.with_range(self.start - length, self.start - dt.timedelta(days=1))
+        # Near the start of the calendar the earlier period is cut at its first day, where
+        # plain subtraction would overflow.
+        earliest = dt.date.min
+        start = self.start - length if self.start - earliest >= length else earliest
+        end = self.start - dt.timedelta(days=1) if self.start > earliest else earliest
+        return self.with_range(start, end)
 
     def within(self, scope: Scope) -> Filters:
         """Return these filters narrowed to rows that ``scope`` also allows."""

@@ -14,7 +14,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME
-from ui import data, downloads, filters, warehouse
+from ui import boundary, data, downloads, filters, warehouse
 from ui.links import Choice, View, describe_filters
 from ui.shell import require_app_navigation
 
@@ -128,6 +128,7 @@ def largest_markets(frame: pd.DataFrame, weights: str, chosen: Filters) -> pd.Da
     return frame[frame["market_code"].isin(largest)]
 
 
+@boundary.guard("the appeal rates by cohort")
 def cohort_section(view: View) -> bool:
     """Draw the cohort view's tiles, funnel and rate trends; return False when empty."""
     chosen = view.filters
@@ -172,6 +173,7 @@ def cohort_section(view: View) -> bool:
     return True
 
 
+@boundary.guard("the flow view")
 def flow_section(view: View) -> bool:
     """Draw the flow view's tiles and overturn trend by resolution period; False when empty."""
     chosen = view.filters
@@ -222,6 +224,7 @@ def flow_section(view: View) -> bool:
     return True
 
 
+@boundary.guard("the breakdown")
 def breakdown_section(view: View, flow: bool) -> None:
     """Draw overturn rate by market x policy area and by label, and resolution times."""
     chosen = view.filters

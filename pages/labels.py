@@ -11,9 +11,10 @@ from data_access import queries
 from metrics.agreement import APPROVE, cohens_kappa, confusion_matrix
 from metrics.labels import LABEL_METRICS_BY_NAME, PRECISION, disagreements, metric_frame
 from metrics.registry import Metric
-from ui import data, downloads, drill, filters, labels, warehouse
+from ui import boundary, data, downloads, drill, filters, labels, warehouse
 from ui.links import View, describe_filters
 from ui.shell import require_app_navigation
+from ui.text import md
 
 TOP_BARS = 15
 TOP_CONFUSION = 10
@@ -69,6 +70,7 @@ def labels_page() -> None:
     error_mix(view)
 
 
+@boundary.guard("the worst labels")
 def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
     """Draw the worst ranked labels on the sorted column as bars; a click chooses a label."""
     ranked = table[table["rank"].notna()]
@@ -108,6 +110,7 @@ def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
     )
 
 
+@boundary.guard("the confusion matrix")
 def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     """Draw Cohen's kappa and the moderator-label x QA-label matrix of the busiest labels."""
     st.subheader("Moderator label vs QA label")
@@ -139,18 +142,19 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     )
 
 
+@boundary.guard("the label detail")
 def label_detail(
     view: View, label: str, table: pd.DataFrame, confusion: pd.DataFrame, known: pd.DataFrame
 ) -> None:
     """Draw one label's reading, trends, breakdowns, disagreements and inspected decisions."""
     described = known.set_index("label_code").loc[label]
-    st.subheader(f"Label detail: {label}")
-    st.caption(f"{described['label_name']} · policy area {described['policy_area']}")
+    st.subheader(f"Label detail: {md(label)}")
+    st.caption(f"{md(described['label_name'])} · policy area {md(described['policy_area'])}")
     row = table[table["label_code"] == label]
     if row.empty or int(row[["predicted", "actual"]].sum(axis=1).iloc[0]) == 0:
         st.info(
-            f"{label} has no QA inspections in {describe_filters(view.filters)}, so there is no "
-            "precision, recall or list of inspected decisions to show. Widen the dates or the "
+            f"{md(label)} has no QA inspections in {describe_filters(view.filters)}, so there is "
+            "no precision, recall or list of inspected decisions to show. Widen the dates or the "
             "filters, or choose another label."
         )
         return
@@ -182,7 +186,7 @@ def label_detail(
         key="label-trend-overturn",
     )
 
-    st.markdown(f"**{label} by market, vendor and queue**")
+    st.markdown(f"**{md(label)} by market, vendor and queue**")
     for tab, (key, noun) in zip(
         st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS.items(), strict=True
     ):
@@ -214,14 +218,14 @@ def label_detail(
             qa_instead,
             "moderator_label",
             "the moderator",
-            f"When QA disagreed with {label}, it chose",
+            f"When QA disagreed with {md(label)}, it chose",
             "QA agreed with every inspected use.",
         ),
         (
             moderator_instead,
             "qa_label",
             "QA",
-            f"When QA chose {label}, moderators had chosen",
+            f"When QA chose {md(label)}, moderators had chosen",
             "Moderators chose it every time QA did.",
         ),
     ):
@@ -243,7 +247,7 @@ def label_detail(
             key=f"label-instead-{side}",
         )
 
-    st.markdown(f"**Inspected decisions behind {label}**")
+    st.markdown(f"**Inspected decisions behind {md(label)}**")
     drill.drill_through_list(
         view,
         what=label,
@@ -252,6 +256,7 @@ def label_detail(
     )
 
 
+@boundary.guard("the error mix")
 def error_mix(view: View) -> None:
     """Draw the split of QA-found errors into over-, under-enforcement and wrong label."""
     st.subheader("Error mix")

@@ -6,7 +6,7 @@ import streamlit as st
 
 import charts
 from metrics.registry import METRICS, METRICS_BY_NAME
-from ui import data, downloads, filters, tiles, warehouse
+from ui import actions, data, downloads, filters, tiles, warehouse
 from ui.links import Choice, describe_filters
 from ui.shell import require_app_navigation
 
@@ -51,16 +51,20 @@ def overview() -> None:
             f"The {TREND_MARKETS} largest markets by volume; choose markets in the sidebar to "
             "compare others."
         )
-    st.plotly_chart(
-        charts.rate_trend(
-            shown,
-            colour_by="market_code",
-            metric_label=metric.label,
-            immature="immature" if metric.source == "appeals" else None,
-            **data.nouns(metric),
-        ),
-        key="overview-trend",
+    trend = charts.rate_trend(
+        shown,
+        colour_by="market_code",
+        metric_label=metric.label,
+        immature="immature" if metric.source == "appeals" else None,
+        **data.nouns(metric),
     )
+    st.plotly_chart(
+        actions.mark_actions(trend, view.filters),
+        key="overview-trend",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    actions.open_clicked_action("overview-trend", view)
 
     st.subheader(f"{metric.label} by market and policy area")
     grid = data.rates(metric, view.filters, ("market_code", "policy_area"))

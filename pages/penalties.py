@@ -16,7 +16,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates, with_interval
 from metrics.registry import METRICS_BY_NAME
-from ui import data, downloads, filters, warehouse
+from ui import boundary, data, downloads, filters, warehouse
 from ui.links import Choice, describe_filters
 from ui.shell import require_app_navigation
 
@@ -74,6 +74,7 @@ def largest_groups(frame: pd.DataFrame, group: str, chosen: Filters) -> pd.DataF
     return frame[frame[group].isin(largest)]
 
 
+@boundary.guard("the penalty totals")
 def tiles(totals: pd.DataFrame) -> None:
     """Draw the selection's penalties, rates and the penalties reversed after an overturn."""
     min_sample = warehouse.settings().min_sample
@@ -112,6 +113,7 @@ def tiles(totals: pd.DataFrame) -> None:
     )
 
 
+@boundary.guard("the penalty trend")
 def trend_section(chosen: Filters, breakdown: str) -> None:
     """Draw penalty rate and reversal rate over time, one line per breakdown group."""
     noun = BREAKDOWN_NAMES[breakdown].lower()
@@ -153,6 +155,7 @@ def trend_section(chosen: Filters, breakdown: str) -> None:
     st.caption(" ".join(notes))
 
 
+@boundary.guard("the mix of penalty types")
 def mix_section(chosen: Filters, breakdown: str) -> None:
     """Draw the mix of penalty types per market (or policy area) and the points histogram."""
     group = "policy_area" if breakdown == "policy_area" else "market_code"
@@ -187,6 +190,7 @@ def points_bins(chosen: Filters) -> tuple[int, pd.DataFrame]:
     return width, warehouse.query(queries.penalty_points_distribution, chosen, (), bin_width=width)
 
 
+@boundary.guard("penalties after an overturn")
 def after_overturn_section(chosen: Filters) -> None:
     """Draw the share of penalties reversed after an overturned appeal, per market."""
     st.subheader("Penalties reversed after an overturned appeal, by market")

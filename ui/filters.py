@@ -17,10 +17,12 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from charts.text import html_unescape
 from data_access import queries
 from data_access.filters import GRAINS, Filters
 from ui import audit, auth, data, shell, warehouse
 from ui.links import Choice, View, default_range, parse_view, share_url, view_params
+from ui.text import md
 
 STATE_VIEW = "view"
 STATE_WRITTEN = "view_params_written"
@@ -210,7 +212,8 @@ def _show_warnings() -> None:
     if warnings:
         st.warning(
             "Some parts of the link could not be used; the rest of the view is shown.\n\n"
-            + "\n".join(f"- {warning}" for warning in warnings),
+            # Each warning may quote the link; md() keeps that quote plain text.
+            + "\n".join(f"- {md(warning)}" for warning in warnings),
             icon=":material/link_off:",
         )
 
@@ -240,7 +243,8 @@ def select_on_click(chart_key: str, choice_key: str, *, reset: Sequence[str] = (
         if not values:
             return
         clicked = values[0][0] if isinstance(values[0], list | tuple) else values[0]
-        set_choice(choice_key, str(clicked))
+        # The chart shows escaped text (charts.text); the choice holds the value itself.
+        set_choice(choice_key, html_unescape(str(clicked)))
         for key in reset:
             set_choice(key, "")
 

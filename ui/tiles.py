@@ -8,7 +8,7 @@ import streamlit as st
 
 from metrics.movers import compare_periods
 from metrics.registry import METRICS_BY_NAME
-from ui import data, warehouse
+from ui import boundary, data, warehouse
 from ui.links import View
 
 OVERVIEW_TILES = ("accuracy", "over_enforcement_rate", "overturn_rate", "penalty_rate")
@@ -25,6 +25,7 @@ def _marker(significant: bool, judged: bool) -> str | None:
     return "● significant change" if significant else None
 
 
+@boundary.guard("the headline tiles")
 def kpi_tiles(view: View, names: Sequence[str] = OVERVIEW_TILES) -> None:
     """Draw one tile per metric: rate, change against the previous period, weekly sparkline."""
     filters = view.filters

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 import threading
 from collections.abc import Callable
@@ -13,9 +12,9 @@ import streamlit as st
 from data_access import demo, queries
 from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, Settings, load_settings
 from data_access.engine import Engine, WarehouseUnavailable, describe, read_only_engine
-from data_access.errors import QUERY_FAILURES
+from data_access.errors import QUERY_FAILURES, WarehouseProblem, problem_for
 from data_access.filters import Filters
-from ui import auth
+from ui import auth, boundary
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -97,27 +96,17 @@ def query(function: Callable[..., R], *args, **kwargs) -> R:
         try:
             return _cached_query(function.__name__, args, tuple(sorted(kwargs.items())))
         except QUERY_FAILURES as error:
-            raise WarehouseUnavailable(
-                f"The warehouse ({describe(engine())}) did not answer: {type(error).__name__}."
-            ) from error
+            raise warehouse_problem(error) from error
+
+
+def warehouse_problem(error: BaseException) -> WarehouseProblem:
+    """Return the showable problem for a failed query: busy, schema, data or unreachable."""
+    return problem_for(error) or WarehouseUnavailable(
+        f"The warehouse ({describe(engine())}) did not answer: {type(error).__name__}. "
+        "Your filters are kept; try again in a moment, or check the warehouse settings."
+    )
 
 
 def guarded(page: Callable[P, None]) -> Callable[P, None]:
-    """Return the page function wrapped so warehouse and settings errors show as messages."""
-
-    @functools.wraps(page)
-    def run(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            page(*args, **kwargs)
-        except ConfigurationError as error:
-            st.error(f"The dashboard's configuration needs attention: {error}")
-        except WarehouseUnavailable as error:
-            st.error(
-                f"{error} The view could not be drawn; your filters are kept. "
-                "Try again in a moment, or check the warehouse settings."
-            )
-            if st.button("Retry", key="warehouse-retry"):
-                _cached_query.clear()
-                st.rerun()
-
-    return run
+    """Return the page function wrapped so any failure shows as a message, never a traceback."""
+    return boundary.guard("this page")(page)

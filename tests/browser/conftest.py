@@ -40,6 +40,7 @@ def _serve(warehouse_url: str, log_dir: Path):
     env = {
         **os.environ,
         "MODQA_WAREHOUSE_URL": warehouse_url,
+        # Recorded actions go to this server's own app database, never data/app.sqlite.
         "MODQA_APP_DB_URL": f"sqlite:///{log_dir / 'app.sqlite'}",
     }
     server = subprocess.Popen(

@@ -119,6 +119,9 @@ def bounded_allocation(
     positive = weights > 0
     if not positive.any() or budget <= low_total:
         return lower.copy()
+    plain = budget * weights / weights.sum()
+    if np.all((plain >= lower) & (plain <= upper)):
+        return plain  # no bound binds: the plain proportional share is the answer
     high = float(np.max(upper[positive] / weights[positive]))
     low = 0.0
     for _ in range(200):
@@ -260,8 +263,8 @@ def split_floor(floor: int, volumes: ArrayLike) -> np.ndarray:
     total = int(min(floor, volumes.sum()))
     if total <= 0:
         return np.zeros(len(volumes), np.int64)
-    quotas = bounded_allocation(total, volumes, np.zeros_like(volumes), volumes)
-    return largest_remainder(quotas, total, volumes)
+    # total <= sum(volumes), so no stratum's proportional share passes its volume.
+    return largest_remainder(total * volumes / volumes.sum(), total, volumes)
 
 
 def shrunk_error_rate(

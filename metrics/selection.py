@@ -68,6 +68,14 @@ class Draw:
     design: pd.DataFrame
 
 
+def _joined(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
+    """Return each row's stratum as one string (vectorised: a row-wise join is slow)."""
+    joined = frame[keys[0]].astype(str)
+    for key in keys[1:]:
+        joined = joined + "\x1f" + frame[key].astype(str)
+    return joined
+
+
 def _cells(
     frame: pd.DataFrame, keys: Sequence[str], moderator_floor: int
 ) -> tuple[pd.Series, pd.Series]:
@@ -78,7 +86,7 @@ def _cells(
     form one more cell. Cells make the floor a design feature with exact probabilities.
     """
     moderator = frame["moderator_id"] if "moderator_id" in frame else pd.Series(None, frame.index)
-    stratum = frame[list(keys)].astype(str).agg("\x1f".join, axis=1)
+    stratum = _joined(frame, keys)
     floors = pd.Series(0, index=pd.Index([], dtype=object), dtype="int64")
     cell = stratum + "\x1e" + REST
     if moderator_floor > 0 and moderator.notna().any():
@@ -128,8 +136,8 @@ def sampling_design(
         raise ValueError(f"the frame has no {', '.join(missing)} column")
     frame = frame.sort_values("decision_id", ignore_index=True)
     cell, cell_floors = _cells(frame, keys, moderator_floor)
-    stratum = frame[list(keys)].astype(str).agg("\x1f".join, axis=1)
-    planned_key = allocation[list(keys)].astype(str).agg("\x1f".join, axis=1)
+    stratum = _joined(frame, keys)
+    planned_key = _joined(allocation, keys)
     planned = (
         pd.Series(allocation[inspections].to_numpy(), index=planned_key).groupby(level=0).sum()
     )

@@ -15,6 +15,7 @@ import pandas as pd
 from charts.palette import format_percent
 from metrics.registry import METRICS_BY_NAME
 from review.causes import DIMENSION_LABELS, DIMENSIONS, OVERALL, children_of, top_causes
+from review.standing import KIND_LABELS
 from review.weekly import (
     BELOW_MINIMUM,
     HEADLINE_METRICS,
@@ -22,7 +23,7 @@ from review.weekly import (
     NO_EARLIER_DATA,
     WeeklyReview,
 )
-from review.weeks import describe_week
+from review.weeks import describe_week, iso_week
 
 TOP_FINDINGS = 5
 
@@ -287,6 +288,68 @@ def largest_cause(review: WeeklyReview) -> str | None:
     return sentence + "."
 
 
+STANDING_NAMED = 3
+
+
+def _unit_level(row: pd.Series) -> str:
+    metric = "precision" if row["metric"] == "precision" else METRICS_BY_NAME[row["metric"]].label
+    noun = KIND_LABELS[row["kind"]]
+    return (
+        f"{noun} {row['unit']}, {metric.lower()} {format_percent(row['rate'])} against "
+        f"{format_percent(row['reference_rate'])}"
+    )
+
+
+def _standing(review: WeeklyReview) -> list[str]:
+    """Return the sentences on standing problems, pooled units and units never judged."""
+    sentences = []
+    standing = review.standing
+    if len(standing) and standing["judged"].any():
+        flagged = standing[standing["flagged"]]
+        judged = int(standing["judged"].sum())
+        if flagged.empty:
+            sentences.append(
+                f"No standing problem: none of {judged:,} units judged over the last "
+                f"{review.standing_weeks} weeks is out of line."
+            )
+        else:
+            named = []
+            for _, row in flagged.head(STANDING_NAMED).iterrows():
+                since = row["since"]
+                when = (
+                    f", since {iso_week(pd.Timestamp(since).date())}"
+                    if since is not None and since == since
+                    else ""
+                )
+                named.append(_unit_level(row) + when)
+            more = len(flagged) - len(named)
+            sentences.append(
+                f"Standing problems over the last {review.standing_weeks} weeks "
+                f"({len(flagged)} of {judged:,} units judged): "
+                + "; ".join(named)
+                + (f"; {more} more under Standing problems" if more else "")
+                + "."
+            )
+    pooled = review.pooled
+    if len(pooled) and pooled["flagged"].any():
+        flagged = pooled[pooled["flagged"]]
+        sentences.append(
+            f"Too few this week, out of line on {review.pooled_weeks} pooled weeks: "
+            + "; ".join(_unit_level(row) for _, row in flagged.head(STANDING_NAMED).iterrows())
+            + "."
+        )
+    unpooled = review.unpooled
+    if len(unpooled):
+        row = unpooled.sort_values("units", ascending=False).iloc[0]
+        sentences.append(
+            f"{int(row['units']):,} {KIND_LABELS[row['kind']]}s could not be judged even on "
+            f"{review.pooled_weeks} pooled weeks: they have a median of "
+            f"{row['median_per_week']:.1f} a week and need {int(row['minimum_per_week'])} a "
+            "week to be judged."
+        )
+    return sentences
+
+
 def summary_sentences(review: WeeklyReview, *, top: int = TOP_FINDINGS) -> list[str]:
     """Return the review's summary: largest root cause, the week, findings, headline, breaches,
     standing problems and what was not judged."""
@@ -302,5 +365,6 @@ def summary_sentences(review: WeeklyReview, *, top: int = TOP_FINDINGS) -> list[
         *_findings(review, top),
         _headline(review),
         *_breaches(review),
+        *_standing(review),
         *_not_judged(review),
     ]

@@ -7,9 +7,11 @@ from collections.abc import Callable
 import pandas as pd
 
 from charts.palette import format_count, format_percent
+from metrics.labels import PRECISION
 from metrics.registry import METRICS_BY_NAME
 from review.causes import DIMENSION_LABELS, DIMENSIONS, OVERALL, children_of, top_causes
 from review.narrative import points
+from review.standing import KIND_LABELS
 from review.weekly import (
     BELOW_MINIMUM,
     FAMILY_LABELS,
@@ -20,6 +22,7 @@ from review.weekly import (
     WeeklyReview,
     explain_target,
 )
+from review.weeks import iso_week, shift_week
 
 LinkFor = Callable[[LinkTarget], str]
 
@@ -314,3 +317,88 @@ def cause_children_table(review: WeeklyReview, finding: str) -> pd.DataFrame:
     return _cause_rows(children_of(review.causes, finding), review.causes).drop(
         columns=["Moves with it"]
     )
+
+
+def _since_text(review: WeeklyReview, since) -> str:
+    """Return how long a unit has been out of line: ``since 2026-W31``."""
+    if since is None or since != since:  # None or NaT: not in the reviewed week
+        return "not every week"
+    week = iso_week(pd.Timestamp(since).date())
+    first = shift_week(review.week, -(review.standing_weeks - 1))
+    return f"since {week}" + (" (window start)" if week == first else "")
+
+
+def _metric_label(name: str) -> str:
+    return PRECISION.label if name == "precision" else METRICS_BY_NAME[name].label
+
+
+def _reference_text(row: pd.Series) -> str:
+    peers = {
+        "label": "other labels",
+        "vendor": "all vendors",
+        "moderator": "all moderators",
+        "market_policy": f"{row['policy_area']} in all markets",
+    }[row["kind"]]
+    return f"{format_percent(row['reference_rate'])} ({peers})"
+
+
+def _level_rows(review: WeeklyReview, rows: pd.DataFrame, pooled: bool) -> pd.DataFrame:
+    records = []
+    for _, row in rows.iterrows():
+        record = {
+            "Kind": KIND_LABELS[row["kind"]],
+            "Unit": str(row["unit"]),
+            "Metric": _metric_label(row["metric"]),
+            "Level": _rate_of(row["rate"], row["denominator"]),
+            "95% interval": f"{format_percent(row['lower'])} – {format_percent(row['upper'])}",
+            "Against": _reference_text(row),
+            "Direction": "worse" if row["worse"] else "better",
+            "Out of line": _since_text(review, row["since"]),
+        }
+        if pooled:
+            record["Pooled over"] = (
+                f"{shift_week(review.week, -(review.pooled_weeks - 1))} – {review.week}"
+            )
+        records.append(record)
+    columns = ["Kind", "Unit", "Metric", "Level", "95% interval", "Against", "Direction"]
+    columns += ["Pooled over"] if pooled else ["Out of line"]
+    return pd.DataFrame(records, columns=columns)
+
+
+def standing_table(review: WeeklyReview) -> pd.DataFrame:
+    """Return the units out of line over the trailing window, largest gap first."""
+    rows = review.standing
+    rows = rows[rows["flagged"]] if len(rows) else rows
+    return _level_rows(review, rows, pooled=False)
+
+
+def pooled_table(review: WeeklyReview) -> pd.DataFrame:
+    """Return the low-volume units flagged on their pooled trailing weeks, marked pooled."""
+    rows = review.pooled
+    rows = rows[rows["flagged"]] if len(rows) else rows
+    return _level_rows(review, rows, pooled=True)
+
+
+def unpooled_table(review: WeeklyReview) -> pd.DataFrame:
+    """Return, per kind and metric, units too small even pooled and the QA volume to judge them."""
+    rows = review.unpooled
+    columns = [
+        "Kind",
+        "Metric",
+        "Units not judgeable",
+        "Their median per week",
+        "Needed per week (minimum sample)",
+        "Needed per week (±5 pts)",
+    ]
+    records = [
+        {
+            "Kind": KIND_LABELS[row["kind"]],
+            "Metric": _metric_label(row["metric"]),
+            "Units not judgeable": int(row["units"]),
+            "Their median per week": f"{row['median_per_week']:.1f}",
+            "Needed per week (minimum sample)": int(row["minimum_per_week"]),
+            "Needed per week (±5 pts)": int(row["for_margin_per_week"]),
+        }
+        for _, row in rows.iterrows()
+    ]
+    return pd.DataFrame(records, columns=columns)

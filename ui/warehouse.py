@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -13,7 +14,8 @@ from data_access import demo, queries
 from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, Settings, load_settings
 from data_access.engine import Engine, WarehouseUnavailable, describe, read_only_engine
 from data_access.errors import QUERY_FAILURES, WarehouseProblem, problem_for
-from ui import boundary
+from data_access.filters import Filters
+from ui import auth, boundary
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -71,10 +73,29 @@ def _cached_query(name: str, args: tuple, kwargs: tuple) -> object:
     return getattr(queries, name)(engine(), *args, **dict(kwargs))
 
 
+def scoped(*args, function: Callable | None = None, **kwargs) -> tuple[tuple, dict]:
+    """Return the arguments with every ``Filters`` narrowed to the session's scope, and the
+    scope passed to a query that takes one (the option lists), so no call can forget it.
+    """
+    scope = auth.current_scope()
+    args = tuple(arg.within(scope) if isinstance(arg, Filters) else arg for arg in args)
+    kwargs = {
+        key: value.within(scope) if isinstance(value, Filters) else value
+        for key, value in kwargs.items()
+    }
+    if function is not None and "scope" in inspect.signature(function).parameters:
+        kwargs["scope"] = scope
+    return args, kwargs
+
+
 def query(function: Callable[..., R], *args, **kwargs) -> R:
     """Return ``function(engine, *args, **kwargs)`` from ``data_access.queries``, cached per
     arguments, with a spinner while it runs; warehouse failures become ``WarehouseUnavailable``.
+
+    The arguments are narrowed to the session's scope first, so the cache key holds it: two
+    users with one link and different scopes never share a cached result.
     """
+    args, kwargs = scoped(*args, function=function, **kwargs)
     with st.spinner("Asking the warehouse…", show_time=True):
         try:
             return _cached_query(function.__name__, args, tuple(sorted(kwargs.items())))

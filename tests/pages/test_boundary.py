@@ -48,6 +48,7 @@ def test_a_busy_warehouse_says_retry_with_a_button(app_on_warehouse, monkeypatch
     def exhausted(*args, **kwargs):
         raise sa.exc.TimeoutError("QueuePool limit of size 5 overflow 10 reached")
 
+    exhausted.__name__ = "inspection_counts"  # the app looks queries up by name
     monkeypatch.setattr(queries, "inspection_counts", exhausted)
     app = app_on_warehouse()
     assert not app.exception
@@ -61,6 +62,7 @@ def test_a_missing_table_says_run_validate(app_on_warehouse, monkeypatch):
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT no_such_column FROM decisions"))
 
+    missing.__name__ = "inspection_counts"  # the app looks queries up by name
     monkeypatch.setattr(queries, "inspection_counts", missing)
     app = app_on_warehouse()
     assert not app.exception
@@ -120,3 +122,24 @@ def test_query_errors_are_sorted_into_what_the_reader_can_do(make_error, kind):
 )
 def test_logged_tracebacks_never_hold_a_password(text, expected):
     assert scrubbed(text) == expected
+
+
+def test_a_duckdb_query_past_the_time_limit_is_interrupted_and_offers_retry(
+    app_on_warehouse, monkeypatch
+):
+    monkeypatch.setenv("MODQA_QUERY_TIMEOUT_SECONDS", "1")
+
+    def heavy(engine, *args, **kwargs):
+        with engine.connect() as connection:
+            connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM range(100000) a, range(100000) b WHERE a.range <> b.range"
+                )
+            )
+
+    heavy.__name__ = "inspection_counts"  # the app looks queries up by name
+    monkeypatch.setattr(queries, "inspection_counts", heavy)
+    app = app_on_warehouse()
+    assert not app.exception
+    assert app.error and all("The warehouse is busy" in text for text in texts(app.error))
+    assert "Retry" in [button.label for button in app.button]

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
+from data_access.engine import duckdb_read_only_args
 from review.report import render_html
 from review.weekly import build_review
 from tests.hostile import HOSTILE_TEXTS, page_markup
@@ -21,6 +22,7 @@ PAGES = (
     "pages/penalties.py",
     "pages/vendors.py",
     "pages/weekly_review.py",
+    "pages/coverage.py",
 )
 MODERATOR = "<img src=x onerror=alert(1)>mod"
 
@@ -95,7 +97,7 @@ class Tags(HTMLParser):
 
 
 def test_the_html_report_escapes_hostile_names(hostile_url):
-    engine = sa.create_engine(hostile_url, connect_args={"read_only": True})
+    engine = sa.create_engine(hostile_url, connect_args=duckdb_read_only_args())
     try:
         review = build_review(engine, "2026-W46")
     finally:

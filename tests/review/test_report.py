@@ -63,6 +63,8 @@ def test_the_report_holds_its_figures_summary_and_sections(report, planted_revie
         "root-causes",
         "what-moved",
         "breaches",
+        "standing",
+        "pooled",
         "not-judged",
     ]
     trends = [f"figure-trend-{name}" for name in ("accuracy", "over_enforcement_rate")]

@@ -135,7 +135,9 @@ def _record() -> None:
         tuple(state.get("new_controls") or ()),
     )
     try:
-        created = store.create_action(ui_actions.app_db(), store.Action(**values, impact=impact))
+        created = store.create_action(
+            ui_actions.app_db(), store.Action(**values, impact=impact), by=ui_actions.user()
+        )
     except store.InvalidAction as error:
         st.session_state[ERROR_STATE] = str(error)
         return
@@ -151,7 +153,9 @@ def _save_edit(action: store.Action, prefix: str) -> None:
         st.session_state[FORM_STATE] = "Nothing changed."
         return
     try:
-        edited = store.edit_action(ui_actions.app_db(), action.action_id, changes)
+        edited = store.edit_action(
+            ui_actions.app_db(), action.action_id, changes, by=ui_actions.user()
+        )
     except store.InvalidAction as error:
         st.session_state[ERROR_STATE] = str(error)
         return
@@ -294,7 +298,9 @@ def _edit_form(action: store.Action, readable) -> None:
 
 def _detail(action_id: int, readable) -> None:
     try:
-        versions = store.history(ui_actions.app_db(), action_id)
+        versions = store.history(
+            ui_actions.app_db(), action_id, visible_markets=ui_actions.visible_markets()
+        )
     except store.UnknownAction:
         st.warning(f"There is no action number {action_id}; choose one from the list.")
         return
@@ -339,7 +345,7 @@ def actions_page() -> None:
     chosen = view.choices.get(ui_actions.ACTION_KEY, "")
     st.subheader("Actions in view")
     _list(found, readable)
-    every = store.list_actions(ui_actions.app_db())
+    every = store.list_actions(ui_actions.app_db(), visible_markets=ui_actions.visible_markets())
     if every:
         ids = [""] + [str(a.action_id) for a in every]
         if chosen and chosen not in ids:

@@ -16,7 +16,7 @@ from data_access.filters import Filters
 from metrics.impact import Impact
 from metrics.registry import METRICS_BY_NAME
 from review import actions as review_actions
-from ui import boundary, data, filters, shell
+from ui import auth, boundary, data, filters, shell
 from ui.links import View
 
 ACTIONS_PAGE = "pages/actions.py"
@@ -27,6 +27,16 @@ ACTION_KEY = "action"
 def app_db() -> sa.Engine:
     """Return the app database engine, created and migrated on first use in this process."""
     return open_app_db()
+
+
+def visible_markets() -> tuple[str, ...] | None:
+    """Return the markets this session may see (None: every market), for the actions shown."""
+    return auth.current_scope().markets()
+
+
+def user() -> str:
+    """Return who is recording or editing an action ("" when access is open)."""
+    return auth.current_access().user
 
 
 def names() -> dict[str, dict[str, str]]:
@@ -79,7 +89,7 @@ def weekly_section(week: str, selection: Filters) -> None:
     st.subheader("Actions due this week")
     scope = store.scope_of(selection)
     scope.pop("start"), scope.pop("end")
-    recorded = store.actions_overlapping(app_db(), scope)
+    recorded = store.actions_overlapping(app_db(), scope, visible_markets=visible_markets())
     due = review_actions.due_in_week(recorded, week)
     if not due:
         st.caption("No recorded action's evaluation window ended this week.")
@@ -108,7 +118,9 @@ def _with_links(frame: pd.DataFrame) -> pd.DataFrame:
 
 def overlapping(selection: Filters) -> list[store.Action]:
     """Return the actions whose scope and dates overlap a view's filters."""
-    return store.actions_overlapping(app_db(), store.scope_of(selection))
+    return store.actions_overlapping(
+        app_db(), store.scope_of(selection), visible_markets=visible_markets()
+    )
 
 
 def mark_actions(fig: go.Figure, selection: Filters) -> go.Figure:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -16,7 +17,7 @@ from data_access.filters import Filters
 from metrics.impact import Impact
 from metrics.registry import METRICS_BY_NAME
 from review import actions as review_actions
-from ui import auth, boundary, data, filters, shell
+from ui import auth, boundary, data, filters, shell, warehouse
 from ui.links import View
 
 ACTIONS_PAGE = "pages/actions.py"
@@ -77,10 +78,23 @@ def complete_through() -> dt.date | None:
 def impact(action: store.Action) -> tuple[Impact, pd.DataFrame]:
     """Return the action's measured impact on its frozen metric and the weekly counts used."""
     metric = METRICS_BY_NAME[action.impact.metric]
-    as_of = complete_through() or dt.date.min
-    return review_actions.measure_action(
+    complete = complete_through() or dt.date.min
+    as_of, wait = complete, dt.timedelta(0)
+    if metric.source == "appeals" and complete > dt.date.min:
+        # Appeals of younger cohorts are still resolving: measure only once they are mature.
+        wait = dt.timedelta(days=warehouse.settings().appeal_window_days)
+        as_of = complete - wait
+    result, weekly = review_actions.measure_action(
         lambda selection: data.counts(metric, selection, ("period",)), action, as_of
     )
+    if result.status == "too early" and wait and complete >= action.evaluation_end:
+        ready = action.evaluation_end + wait
+        result = dataclasses.replace(
+            result,
+            message=f"The evaluation window ended on {action.evaluation_end:%d %b %Y}, but its "
+            f"appeals are still resolving; the effect is measured from {ready:%d %b %Y}.",
+        )
+    return result, weekly
 
 
 @boundary.guard("the actions due this week")

@@ -98,3 +98,29 @@ def test_the_weekly_review_lists_actions_due_that_week_measured_or_without_data(
     assert measured["Open"].str.endswith("/actions?action=1").all()
     missing = table(app, "Why")
     assert missing["Action"].tolist() == ["Ghost team"]
+
+
+def test_an_appeal_metric_waits_for_the_appeal_window_before_it_is_measured(app_on_warehouse):
+    import os
+
+    from appdb import actions
+    from appdb.store import open_app_db
+
+    engine = open_app_db(os.environ["MODQA_APP_DB_URL"])
+    actions.create_action(
+        engine,
+        actions.Action(
+            title="Clearer appeal form",
+            kind="tooling",
+            start=dt.date(2026, 10, 12),
+            impact=actions.ImpactModel(metric="overturn_rate", direction="down", window_weeks=4),
+        ),
+    )
+    engine.dispose()
+    # The window ends on 8 Nov; the data on 22 Nov, so its last 30 days of appeals are young.
+    app = app_on_warehouse(page="pages/actions.py", action="1")
+    assert not app.exception
+    assert [i.value for i in app.info] == [
+        "The evaluation window ended on 08 Nov 2026, but its appeals are still resolving; "
+        "the effect is measured from 08 Dec 2026."
+    ]

@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access.dialect import order_statistics, period_start, seconds_between
-from data_access.filters import Filters
+from data_access.filters import EVERYTHING, Filters, Scope
 from data_access.schema import (
     appeals,
     decisions,
@@ -105,7 +105,28 @@ def _dimension_conditions(
             conditions.append(column.in_(values))
     if filters.labels:
         conditions.append(sa.or_(*(column.in_(filters.labels) for column in label_columns)))
-    return conditions
+    return conditions + _scope_conditions(filters.scope)
+
+
+def _scope_conditions(scope: Scope) -> list[sa.ColumnElement[bool]]:
+    """Return the condition keeping only decisions inside the viewer's scope (bound values).
+
+    Every query's decision conditions pass through here, so no page, list or download can
+    leave the scope out; a scope of no grants matches no row (default deny).
+    """
+    if scope.is_everything:
+        return []
+    if scope.is_nothing:
+        return [sa.false()]
+    allowed = []
+    for grant in scope.grants:
+        parts = []
+        if grant.markets is not None:
+            parts.append(decisions.c.market_code.in_(grant.markets))
+        if grant.vendors is not None:
+            parts.append(decisions.c.vendor_code.in_(grant.vendors))
+        allowed.append(sa.and_(*parts))
+    return [sa.or_(*allowed)]
 
 
 def _cohort_conditions(filters: Filters, **kwargs) -> list[sa.ColumnElement[bool]]:
@@ -464,29 +485,46 @@ class FilterOptions:
     queues: tuple[str, ...]
 
 
-def filter_options(engine: sa.Engine) -> FilterOptions:
-    """Return the known markets, labels, vendors, policy areas and queues."""
-    market_frame = _fetch(engine, sa.select(markets).order_by(markets.c.market_code))
+def filter_options(engine: sa.Engine, *, scope: Scope = EVERYTHING) -> FilterOptions:
+    """Return the known markets, labels, vendors, policy areas and queues within ``scope``.
+
+    A scoped viewer's lists hold only their markets and vendors, so a drop-down never names
+    what they may not see.
+    """
+    market_query = sa.select(markets).order_by(markets.c.market_code)
+    vendor_query = sa.select(vendors).order_by(vendors.c.vendor_code)
+    if scope.is_nothing:
+        market_query, vendor_query = market_query.where(sa.false()), vendor_query.where(sa.false())
+    if scope.markets() is not None:
+        market_query = market_query.where(markets.c.market_code.in_(scope.markets()))
+    if scope.vendors() is not None:
+        vendor_query = vendor_query.where(vendors.c.vendor_code.in_(scope.vendors()))
+    market_frame = _fetch(engine, market_query)
     label_frame = _fetch(
         engine,
         sa.select(policy_labels).order_by(policy_labels.c.policy_area, policy_labels.c.label_code),
     )
-    vendor_frame = _fetch(engine, sa.select(vendors).order_by(vendors.c.vendor_code))
-    queues = _fetch(engine, sa.select(decisions.c.queue).distinct().order_by(decisions.c.queue))[
-        "queue"
-    ]
+    vendor_frame = _fetch(engine, vendor_query)
+    queues = _fetch(
+        engine,
+        sa.select(decisions.c.queue)
+        .where(*_scope_conditions(scope))
+        .distinct()
+        .order_by(decisions.c.queue),
+    )["queue"]
     areas = sorted(set(label_frame["policy_area"]))
     return FilterOptions(market_frame, label_frame, vendor_frame, tuple(areas), tuple(queues))
 
 
-def moderator_options(engine: sa.Engine) -> pd.DataFrame:
-    """Return every ``moderator_id`` with its ``vendor_code`` and number of ``decisions``."""
+def moderator_options(engine: sa.Engine, *, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Return every ``moderator_id`` in ``scope`` with its ``vendor_code`` and ``decisions``."""
     statement = (
         sa.select(
             decisions.c.moderator_id,
             sa.func.max(decisions.c.vendor_code).label("vendor_code"),
             sa.func.count().label("decisions"),
         )
+        .where(*_scope_conditions(scope))
         .group_by(decisions.c.moderator_id)
         .order_by(decisions.c.moderator_id)
     )

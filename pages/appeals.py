@@ -14,7 +14,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME
-from ui import boundary, data, downloads, filters, warehouse
+from ui import actions, boundary, data, downloads, filters, warehouse
 from ui.links import Choice, View, describe_filters
 from ui.shell import require_app_navigation
 
@@ -168,7 +168,10 @@ def cohort_section(view: View) -> bool:
             title=f"{metric.label} by decision {chosen.grain}",
             **data.nouns(metric),
         )
-        column.plotly_chart(shade_immature(trend, rates), key=f"appeals-trend-{metric.name}")
+        key = f"appeals-trend-{metric.name}"
+        marked = actions.mark_actions(shade_immature(trend, rates), chosen)
+        column.plotly_chart(marked, key=key, on_select="rerun", selection_mode="points")
+        actions.open_clicked_action(key, chosen)
     immature_note(trends[APPEAL_RATE])
     return True
 

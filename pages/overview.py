@@ -64,7 +64,7 @@ def overview() -> None:
         on_select="rerun",
         selection_mode="points",
     )
-    actions.open_clicked_action("overview-trend", view)
+    actions.open_clicked_action("overview-trend", view.filters)
 
     st.subheader(f"{metric.label} by market and policy area")
     grid = data.rates(metric, view.filters, ("market_code", "policy_area"))

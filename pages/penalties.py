@@ -16,7 +16,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates, with_interval
 from metrics.registry import METRICS_BY_NAME
-from ui import boundary, data, downloads, filters, warehouse
+from ui import actions, boundary, data, downloads, filters, warehouse
 from ui.links import Choice, describe_filters
 from ui.shell import require_app_navigation
 
@@ -134,10 +134,16 @@ def trend_section(chosen: Filters, breakdown: str) -> None:
         # The chart's name goes above it, not in it: a legend of several rows would run into
         # a title drawn inside the figure.
         column.markdown(f"**{metric.label} by {noun}**")
+        key = f"penalties-trend-{metric.name}"
         column.plotly_chart(
-            shade_immature(trend, shown) if metric is REVERSAL_RATE else trend,
-            key=f"penalties-trend-{metric.name}",
+            actions.mark_actions(
+                shade_immature(trend, shown) if metric is REVERSAL_RATE else trend, chosen
+            ),
+            key=key,
+            on_select="rerun",
+            selection_mode="points",
         )
+        actions.open_clicked_action(key, chosen)
     notes = []
     if breakdown == "penalty_type":
         notes.append("A type's penalty rate is its penalties per rejection; the types add up.")

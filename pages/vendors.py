@@ -22,7 +22,7 @@ from data_access.filters import Filters
 from metrics.funnel import funnel_limits, funnel_positions
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import boundary, data, downloads, drill, filters, warehouse
+from ui import auth, boundary, data, downloads, drill, filters, warehouse
 from ui.links import Choice, View, describe_filters
 from ui.shell import require_app_navigation
 from ui.text import md
@@ -192,6 +192,12 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
         "the dashed line is every vendor together in the selected markets, policy areas and "
         "queues. Human decisions only: the automated classifier is left out."
     )
+    if not auth.current_scope().is_everything:
+        st.caption(
+            f":material/lock: The funnel's centre line and the All vendors line are computed "
+            f"within your access only ({auth.current_scope().describe()}), not across every "
+            "market."
+        )
     outside_table(positions, metric, "vendor_code", vendor_names, "vendors-outside")
 
     st.subheader(f"{metric.label} by vendor and market")

@@ -14,7 +14,7 @@ from review.report import render_html
 from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
 from review.weeks import describe_week, is_iso_week, iso_week, last_complete_week
 from ui import actions as actions_ui
-from ui import boundary, data, filters, warehouse
+from ui import audit, auth, boundary, data, filters, warehouse
 from ui import review as review_ui
 from ui.links import Choice, describe_filters
 from ui.shell import require_app_navigation
@@ -233,9 +233,14 @@ def weekly_review() -> None:
         st.markdown("**Summary**")
         st.markdown("\n".join(f"- {md(sentence)}" for sentence in summary_sentences(review)))
         link_for = review_ui.link_builder(review_ui.app_root())
+        scope_note = auth.scope_note()
         st.download_button(
             "Download report",
-            data=lambda: render_html(review, link_for=link_for),
+            data=audit.recorded_report(
+                view.filters,
+                f"weekly-review-{week}.html",
+                lambda: render_html(review, link_for=link_for, scope_note=scope_note),
+            ),
             file_name=f"weekly-review-{week}.html",
             mime="text/html",
             icon=":material/download:",

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.registry import Metric
-from ui import data
+from ui import audit, data
 
 
 def rate_table_frame(frame: pd.DataFrame, keys: Mapping[str, str], metric: Metric) -> pd.DataFrame:
@@ -60,4 +60,5 @@ def csv_button(frame: pd.DataFrame, label: str, *, file_name: str, key: str) -> 
         mime="text/csv",
         icon=":material/download:",
         key=key,
+        on_click=audit.download_recorder(file_name),
     )

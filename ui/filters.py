@@ -20,7 +20,7 @@ import streamlit as st
 from charts.text import html_unescape
 from data_access import queries
 from data_access.filters import GRAINS, Filters
-from ui import data, shell, warehouse
+from ui import audit, auth, data, shell, warehouse
 from ui.links import Choice, View, default_range, parse_view, share_url, view_params
 from ui.text import md
 
@@ -111,7 +111,7 @@ def sidebar(
     link_changed = bool(params) and params != st.session_state.get(STATE_WRITTEN)
     if view is None or link_changed:
         view, warnings = parse_view(
-            params,
+            auth.strip_outside_scope(params, known),
             known=known,
             default_range=fallback,
             dimensions=dimensions,
@@ -159,7 +159,7 @@ def sidebar(
                     known[dimension],
                     key=f"filter_{dimension}",
                     format_func=lambda value, names=names: names.get(value, value),
-                    placeholder="All",
+                    placeholder=auth.all_placeholder(dimension),
                 )
             )
     start, end = _date_range(dates, view.filters)
@@ -171,6 +171,7 @@ def sidebar(
     _write_url(view)
     _show_warnings()
     _share(view)
+    audit.page_view(filters)
     return view
 
 
@@ -206,6 +207,7 @@ def _write_url(view: View) -> None:
 
 
 def _show_warnings() -> None:
+    auth.outside_scope_banner()
     warnings = st.session_state.get(STATE_WARNINGS, [])
     if warnings:
         st.warning(

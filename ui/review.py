@@ -50,6 +50,7 @@ def weekly_review(week: str, filters: Filters) -> WeeklyReview:
     """
     monday, sunday = week_range(week)
     selection = replace(filters, start=monday, end=sunday, grain="week")
+    (selection,), _ = warehouse.scoped(selection)
     current = warehouse.settings()
     with st.spinner(f"Reviewing {week}…", show_time=True):
         try:

@@ -15,6 +15,7 @@ identity of the session asking, never a value left over in the page.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import streamlit as st
 
@@ -126,12 +127,10 @@ def gate() -> Access:
         return OPEN_ACCESS
     identity = _identity()
     if identity is None:
-        _signed_out_page(current)
-        st.stop()
+        _only_page(lambda: _signed_out_page(current), "Log in")
     access = resolve(identity, role_map(), access_settings())
     if not access.has_access:
-        _no_access_page(access)
-        st.stop()
+        _only_page(lambda: _no_access_page(access), "No access")
     with st.sidebar:
         st.caption(f":material/person: Signed in as **{access.user}**")
         st.caption(
@@ -142,6 +141,17 @@ def gate() -> Access:
         if current == OIDC:
             st.button("Log out", on_click=st.logout, icon=":material/logout:", key="auth-logout")
     return access
+
+
+def _only_page(draw, title: str) -> NoReturn:
+    """Show one page as the whole app, then stop: the navigation of the real pages is never
+    declared, so Streamlit cannot fall back to listing the ``pages/`` folder."""
+
+    def signed_out() -> None:
+        draw()
+
+    st.navigation([st.Page(signed_out, title=title)], position="hidden").run()
+    st.stop()
 
 
 def _signed_out_page(current: str) -> None:

@@ -22,6 +22,7 @@ run_page(
             st.Page("pages/penalties.py", title="Penalties", icon=":material/block:"),
             st.Page("pages/vendors.py", title="Vendors & moderators", icon=":material/groups:"),
             st.Page("pages/weekly_review.py", title="Weekly review", icon=":material/event_note:"),
+            st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
         ]
     )
 )

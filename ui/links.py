@@ -206,14 +206,25 @@ def default_range(latest_data: dt.datetime, weeks: int = 12) -> tuple[dt.date, d
     return last_sunday - dt.timedelta(days=7 * weeks - 1), last_sunday
 
 
-def describe_filters(filters: Filters) -> str:
-    """Return the selection in words, for "no data for …" messages and captions."""
-    parts = [f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y}"]
+def describe_filters(
+    filters: Filters,
+    *,
+    dates: bool = True,
+    names: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
+    """Return the selection in words, for "no data for …" messages and captions.
+
+    ``names`` maps a Filters field to {code: name}, so people read names, not codes. Without
+    dates and selections it says "all markets and policy areas".
+    """
+    parts = [f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y}"] if dates else []
     for param in LIST_PARAMS:
         values = getattr(filters, param.field)
+        readable = (names or {}).get(param.field, {})
+        values = tuple(readable.get(value, value) for value in values)
         if values:
             shown = ", ".join(values[:4]) + (
                 f" and {len(values) - 4} more" if len(values) > 4 else ""
             )
             parts.append(f"{param.noun}{'s' if len(values) > 1 else ''} {shown}")
-    return " · ".join(parts)
+    return " · ".join(parts) or "all markets and policy areas"

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 from charts.trend import rate_trend
 
 REFERENCE_BAND_ALPHA = 0.12
@@ -17,6 +18,7 @@ REFERENCE_BAND_ALPHA = 0.12
 LABEL_CLEARANCE = 0.12
 
 
+@text_stays_text
 def rate_against_reference(
     rates: pd.DataFrame,
     reference: pd.DataFrame,
@@ -148,6 +150,7 @@ def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Fi
     return fig
 
 
+@text_stays_text
 def highlight_unit(fig: go.Figure, unit_id: str) -> go.Figure:
     """Return a funnel plot with a ring round one unit's point, named in the legend.
 
@@ -178,6 +181,7 @@ def highlight_unit(fig: go.Figure, unit_id: str) -> go.Figure:
     return fig
 
 
+@text_stays_text
 def paired_share_bars(
     frame: pd.DataFrame,
     *,

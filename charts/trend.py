@@ -8,11 +8,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 BAND_ALPHA = 0.15
 IMMATURE_OPACITY = 0.35
 
 
+@text_stays_text
 def rate_trend(
     frame: pd.DataFrame,
     *,

@@ -14,7 +14,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME
-from ui import data, downloads, filters, glossary, warehouse
+from ui import actions, boundary, data, downloads, filters, glossary, warehouse
 from ui import names as naming
 from ui.links import Choice, View
 from ui.names import describe_filters
@@ -130,6 +130,7 @@ def largest_markets(frame: pd.DataFrame, weights: str, chosen: Filters) -> pd.Da
     return frame[frame["market_code"].isin(largest)]
 
 
+@boundary.guard("the appeal rates by cohort")
 def cohort_section(view: View) -> bool:
     """Draw the cohort view's tiles, funnel and rate trends; return False when empty."""
     chosen = view.filters
@@ -171,13 +172,17 @@ def cohort_section(view: View) -> bool:
             title=f"{metric.label} by decision {chosen.grain}",
             **data.nouns(metric),
         )
+        key = f"appeals-trend-{metric.name}"
+        marked = actions.mark_actions(shade_immature(trend, rates), chosen)
         column.plotly_chart(
-            naming.readable_figure(shade_immature(trend, rates)), key=f"appeals-trend-{metric.name}"
+            naming.readable_figure(marked), key=key, on_select="rerun", selection_mode="points"
         )
+        actions.open_clicked_action(key, chosen)
     immature_note(trends[APPEAL_RATE])
     return True
 
 
+@boundary.guard("the flow view")
 def flow_section(view: View) -> bool:
     """Draw the flow view's tiles and overturn trend by resolution period; False when empty."""
     chosen = view.filters
@@ -230,6 +235,7 @@ def flow_section(view: View) -> bool:
     return True
 
 
+@boundary.guard("the breakdown")
 def breakdown_section(view: View, flow: bool) -> None:
     """Draw overturn rate by market x policy area and by label, and resolution times."""
     chosen = view.filters

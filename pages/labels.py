@@ -11,11 +11,12 @@ from data_access import queries
 from metrics.agreement import APPROVE, cohens_kappa, confusion_matrix
 from metrics.labels import LABEL_METRICS_BY_NAME, PRECISION, disagreements, metric_frame
 from metrics.registry import Metric
-from ui import data, downloads, drill, filters, glossary, labels, warehouse
+from ui import boundary, data, downloads, drill, filters, glossary, labels, warehouse
 from ui import names as naming
 from ui.links import View
 from ui.names import describe_filters
 from ui.shell import require_app_navigation
+from ui.text import md
 
 TOP_BARS = 15
 TOP_CONFUSION = 10
@@ -73,6 +74,7 @@ def labels_page() -> None:
     error_mix(view)
 
 
+@boundary.guard("the worst labels")
 def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
     """Draw the worst ranked labels on the sorted column as bars; a click chooses a label."""
     ranked = table[table["rank"].notna()]
@@ -112,6 +114,7 @@ def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
     )
 
 
+@boundary.guard("the confusion matrix")
 def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     """Draw Cohen's kappa and the moderator-label x QA-label matrix of the busiest labels."""
     st.subheader("Moderator label vs QA label")
@@ -145,18 +148,19 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     )
 
 
+@boundary.guard("the label detail")
 def label_detail(
     view: View, label: str, table: pd.DataFrame, confusion: pd.DataFrame, known: pd.DataFrame
 ) -> None:
     """Draw one label's reading, trends, breakdowns, disagreements and inspected decisions."""
     described = known.set_index("label_code").loc[label]
     name = described["label_name"]
-    st.subheader(f"Label detail: {name}")
+    st.subheader(f"Label detail: {md(name)}")
     glossary.caption(f"Policy area: {naming.policy_areas().get(described['policy_area'], '')}")
     row = table[table["label_code"] == label]
     if row.empty or int(row[["predicted", "actual"]].sum(axis=1).iloc[0]) == 0:
         st.info(
-            f"{name} has no QA inspections in {describe_filters(view.filters)}, so there is no "
+            f"{md(name)} has no QA inspections in {describe_filters(view.filters)}, so there is no "
             "precision, recall or list of inspected decisions to show. Widen the dates or the "
             "filters, or choose another label."
         )
@@ -193,7 +197,7 @@ def label_detail(
         key="label-trend-overturn",
     )
 
-    st.markdown(f"**{name} by market, vendor and queue**")
+    st.markdown(f"**{md(name)} by market, vendor and queue**")
     for tab, (key, noun) in zip(
         st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS.items(), strict=True
     ):
@@ -229,14 +233,14 @@ def label_detail(
             qa_instead,
             "moderator_label",
             "the moderator",
-            f"When QA disagreed with {name}, it chose",
+            f"When QA disagreed with {md(name)}, it chose",
             "QA agreed with every inspected use.",
         ),
         (
             moderator_instead,
             "qa_label",
             "QA",
-            f"When QA chose {name}, moderators had chosen",
+            f"When QA chose {md(name)}, moderators had chosen",
             "Moderators chose it every time QA did.",
         ),
     ):
@@ -260,7 +264,7 @@ def label_detail(
             key=f"label-instead-{side}",
         )
 
-    st.markdown(f"**Inspected decisions behind {name}**")
+    st.markdown(f"**Inspected decisions behind {md(name)}**")
     drill.drill_through_list(
         view,
         what=label,
@@ -269,6 +273,7 @@ def label_detail(
     )
 
 
+@boundary.guard("the error mix")
 def error_mix(view: View) -> None:
     """Draw the split of QA-found errors into over-, under-enforcement and wrong label."""
     st.subheader("Error mix")

@@ -10,7 +10,18 @@ import streamlit as st
 import charts
 from charts.change import change_heatmap, mark_comparison
 from metrics.registry import METRICS, METRICS_BY_NAME
-from ui import compare, data, downloads, filters, glossary, names, periods, tiles, warehouse
+from ui import (
+    actions,
+    compare,
+    data,
+    downloads,
+    filters,
+    glossary,
+    names,
+    periods,
+    tiles,
+    warehouse,
+)
 from ui.links import Choice
 from ui.names import describe_filters
 from ui.shell import require_app_navigation
@@ -226,7 +237,14 @@ def trend(view, metric, spans, grid, market_names, policy_names) -> None:
         against_rate,
         against_label="Comparison" + ("" if cell else ", all markets"),
     )
-    st.plotly_chart(figure, key="overview-trend")
+    # Recorded actions are marked on the trend; clicking one opens it (ui.actions, #14).
+    st.plotly_chart(
+        actions.mark_actions(figure, trend_filters),
+        key="overview-trend",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    actions.open_clicked_action("overview-trend", trend_filters)
 
 
 require_app_navigation()

@@ -16,7 +16,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates, with_interval
 from metrics.registry import METRICS_BY_NAME
-from ui import data, downloads, filters, glossary, warehouse
+from ui import actions, boundary, data, downloads, filters, glossary, warehouse
 from ui import names as naming
 from ui.links import Choice
 from ui.names import describe_filters
@@ -76,6 +76,7 @@ def largest_groups(frame: pd.DataFrame, group: str, chosen: Filters) -> pd.DataF
     return frame[frame[group].isin(largest)]
 
 
+@boundary.guard("the penalty totals")
 def tiles(totals: pd.DataFrame) -> None:
     """Draw the selection's penalties, rates and the penalties reversed after an overturn."""
     min_sample = warehouse.settings().min_sample
@@ -115,6 +116,7 @@ def tiles(totals: pd.DataFrame) -> None:
     )
 
 
+@boundary.guard("the penalty trend")
 def trend_section(chosen: Filters, breakdown: str) -> None:
     """Draw penalty rate and reversal rate over time, one line per breakdown group."""
     noun = BREAKDOWN_NAMES[breakdown].lower()
@@ -135,12 +137,18 @@ def trend_section(chosen: Filters, breakdown: str) -> None:
         # The chart's name goes above it, not in it: a legend of several rows would run into
         # a title drawn inside the figure.
         column.markdown(f"**{metric.label} by {noun}**")
+        key = f"penalties-trend-{metric.name}"
         column.plotly_chart(
             naming.readable_figure(
-                shade_immature(trend, shown) if metric is REVERSAL_RATE else trend
+                actions.mark_actions(
+                    shade_immature(trend, shown) if metric is REVERSAL_RATE else trend, chosen
+                )
             ),
-            key=f"penalties-trend-{metric.name}",
+            key=key,
+            on_select="rerun",
+            selection_mode="points",
         )
+        actions.open_clicked_action(key, chosen)
     notes = []
     if breakdown == "penalty_type":
         notes.append("A type's penalty rate is its penalties per rejection; the types add up.")
@@ -158,6 +166,7 @@ def trend_section(chosen: Filters, breakdown: str) -> None:
     glossary.caption(" ".join(notes))
 
 
+@boundary.guard("the mix of penalty types")
 def mix_section(chosen: Filters, breakdown: str) -> None:
     """Draw the mix of penalty types per market (or policy area) and the points histogram."""
     group = "policy_area" if breakdown == "policy_area" else "market_code"
@@ -199,6 +208,7 @@ def points_bins(chosen: Filters) -> tuple[int, pd.DataFrame]:
     return width, warehouse.query(queries.penalty_points_distribution, chosen, (), bin_width=width)
 
 
+@boundary.guard("penalties after an overturn")
 def after_overturn_section(chosen: Filters) -> None:
     """Draw the share of penalties reversed after an overturned appeal, per market."""
     st.subheader("Penalties reversed after an overturned appeal, by market")

@@ -22,11 +22,12 @@ from data_access.filters import Filters
 from metrics.funnel import funnel_limits, funnel_positions
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import data, downloads, drill, filters, glossary, warehouse
+from ui import auth, boundary, data, downloads, drill, filters, glossary, warehouse
 from ui import names as naming
 from ui.links import Choice, View
 from ui.names import describe_filters
 from ui.shell import require_app_navigation
+from ui.text import md
 
 DIMENSIONS = ("markets", "policy_areas", "vendors", "queues")
 FUNNEL_METRICS = {name: METRICS_BY_NAME[name] for name in ("accuracy", "overturn_rate")}
@@ -150,6 +151,7 @@ def outside_table(
     )
 
 
+@boundary.guard("the vendor comparison")
 def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> bool:
     """Draw the vendor funnel, one vendor against all, and the vendor x market matrix."""
     chosen = view.filters
@@ -180,7 +182,7 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
     with right:
         vendor = view.choices["trend_vendor"]
         name = vendor_names.get(vendor, vendor)
-        st.subheader(f"{name} against all vendors")
+        st.subheader(f"{md(name)} against all vendors")
         own = human_rates(metric, dataclasses.replace(chosen, vendors=(vendor,)), ("period",))
         everyone = human_rates(metric, dataclasses.replace(chosen, vendors=()), ("period",))
         st.plotly_chart(
@@ -196,6 +198,12 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
         "the dashed line is every vendor together in the selected markets, policy areas and "
         "queues. Human decisions only: the automated classifier is left out."
     )
+    if not auth.current_scope().is_everything:
+        st.caption(
+            f":material/lock: The funnel's centre line and the All vendors line are computed "
+            f"within your access only ({auth.current_scope().describe()}), not across every "
+            "market."
+        )
     outside_table(positions, metric, "vendor_code", vendor_names, "vendors-outside")
 
     st.subheader(f"{metric.label} by vendor and market")
@@ -226,6 +234,7 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
     return True
 
 
+@boundary.guard("the moderator comparison")
 def moderator_section(
     view: View, metric: Metric, moderators: pd.DataFrame, names: dict[str, str]
 ) -> pd.DataFrame:
@@ -271,6 +280,7 @@ def moderator_section(
     return positions
 
 
+@boundary.guard("the moderator detail")
 def moderator_detail(
     view: View, moderator: str, metric: Metric, vendor_name: str, position: str | None
 ) -> None:
@@ -278,7 +288,7 @@ def moderator_detail(
     chosen = view.filters
     st.divider()
     heading, close = st.columns([4, 1])
-    heading.subheader(f"Moderator {moderator}")
+    heading.subheader(f"Moderator {md(moderator)}")
     close.button(
         "Close moderator",
         icon=":material/close:",
@@ -292,18 +302,18 @@ def moderator_detail(
     humans = humans[~humans["is_automated"]]
     where = POSITION_WORDS.get(position or "", "not on the funnel for this selection")
     glossary.caption(
-        f"{vendor_name} · {int(own['inspections'].sum()):,} inspected decisions in "
+        f"{md(vendor_name)} · {int(own['inspections'].sum()):,} inspected decisions in "
         f"{describe_filters(chosen)} · {where}"
     )
     if own.empty:
-        st.info(f"{moderator} has no inspected decisions in {describe_filters(chosen)}.")
+        st.info(f"{md(moderator)} has no inspected decisions in {describe_filters(chosen)}.")
         return
     detail_tiles(own, humans)
     min_sample = warehouse.settings().min_sample
     trend = data.counts(metric, just_them, ("period", "moderator_id"))
     own_rates = metric_rates(trend, metric, min_sample=min_sample)
     all_rates = human_rates(metric, chosen, ("period",))
-    st.markdown(f"**{moderator}'s {metric.label.lower()} against all moderators**")
+    st.markdown(f"**{md(moderator)}'s {metric.label.lower()} against all moderators**")
     st.plotly_chart(
         naming.readable_figure(
             against_reference(
@@ -317,7 +327,7 @@ def moderator_detail(
         label_mix(own, humans, moderator)
     with right:
         error_mix(own, humans, moderator)
-    st.markdown(f"**Inspected decisions by {moderator}**")
+    st.markdown(f"**Inspected decisions by {md(moderator)}**")
     drill.drill_through_list(
         view,
         what=f"moderator {moderator}",
@@ -409,7 +419,7 @@ def label_mix(own: pd.DataFrame, humans: pd.DataFrame, moderator: str) -> None:
         key="moderator-label-mix",
     )
     glossary.caption(
-        f"Shares of inspected rejections: {moderator}'s {len(top)} most used labels, and all "
+        f"Shares of inspected rejections: {md(moderator)}'s {len(top)} most used labels, and all "
         "moderators' shares of the same labels."
     )
 
@@ -430,7 +440,7 @@ def error_mix(own: pd.DataFrame, humans: pd.DataFrame, moderator: str) -> None:
     )
     errors = int(both.loc[0, list(ERROR_PARTS)].sum())
     glossary.caption(
-        f"Shares of the errors QA found: {errors:,} for {moderator} in "
+        f"Shares of the errors QA found: {errors:,} for {md(moderator)} in "
         f"{int(both.loc[0, 'inspections']):,} inspections."
     )
 
@@ -454,13 +464,18 @@ def vendors() -> None:
         f"{describe_filters(view.filters)} · {metric.label.lower()} by decision cohort · "
         "funnel limits at 95% (dashed) and 99.8% (dotted)"
     )
-    if not vendor_section(view, metric, vendor_names):
+    if vendor_section(view, metric, vendor_names) is False:
         return
     positions = moderator_section(view, metric, moderators, vendor_names)
     moderator = view.choices["moderator"]
     if moderator:
         vendor = moderators.set_index("moderator_id").loc[moderator, "vendor_code"]
-        place = positions.set_index("moderator_id")["position"].get(moderator)
+        # None when the moderator section failed; the detail still draws, without a place.
+        place = (
+            None
+            if positions is None
+            else positions.set_index("moderator_id")["position"].get(moderator)
+        )
         moderator_detail(view, moderator, metric, vendor_names.get(vendor, vendor), place)
 
 

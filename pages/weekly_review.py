@@ -8,16 +8,19 @@ import streamlit as st
 
 from metrics.registry import METRICS_BY_NAME
 from review import figures, tables
+from review.causes import top_causes
 from review.narrative import points, summary_sentences
 from review.report import render_html
 from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
 from review.weeks import describe_week, is_iso_week, iso_week, last_complete_week
-from ui import data, filters, glossary, periods, warehouse
+from ui import actions as actions_ui
+from ui import audit, auth, boundary, data, filters, glossary, periods, warehouse
 from ui import names as naming
 from ui import review as review_ui
 from ui.links import Choice
 from ui.names import describe_filters
 from ui.shell import require_app_navigation
+from ui.text import md
 
 WEEK_KEY = "week"
 CHARTS_CHOICE = Choice(
@@ -29,12 +32,6 @@ CHARTS_CHOICE = Choice(
     names={"breaches": "Markets with a breach", "all": "Every market"},
 )
 CHART_COLUMNS = 3
-MARKDOWN_SPECIAL = set("\\`*_{}[]<>()#+!|$~")
-
-
-def _markdown_text(text: str) -> str:
-    """Return plain text safe in Markdown: warehouse codes may hold ``*``, ``_`` or ``$``."""
-    return "".join(f"\\{char}" if char in MARKDOWN_SPECIAL else char for char in text)
 
 
 def _percent(value: float) -> str:
@@ -71,6 +68,7 @@ def _review_span(last_complete: str):
     return span
 
 
+@boundary.guard("the headline tiles")
 def _tiles(review: WeeklyReview) -> None:
     overall = review.headline[review.headline["family"] == "overall"].set_index("metric")
     trend = review.trend
@@ -99,6 +97,7 @@ def _tiles(review: WeeklyReview) -> None:
             )
 
 
+@boundary.guard("the headline trends")
 def _headline(review: WeeklyReview) -> None:
     st.subheader("Headline")
     _tiles(review)
@@ -116,6 +115,31 @@ def _headline(review: WeeklyReview) -> None:
             )
 
 
+@boundary.guard("the root causes")
+def _root_causes(review: WeeklyReview) -> None:
+    st.subheader("Root causes")
+    st.caption(
+        "Each significant change overall or in a market, split into what each market, policy "
+        "area, label, vendor and moderator contributed (rate effect plus mix effect; the parts "
+        "add up to the change), in points with 95% intervals. Contributions are tested within "
+        "each change the movers' test selected (Benjamini-Hochberg, level scaled by the share "
+        "of changes selected). Segments a larger cause explains sit under it."
+    )
+    causes = tables.causes_table(review)
+    if causes.empty:
+        st.info("No headline change this week needed a root cause.", icon=":material/check:")
+        return
+    st.dataframe(causes, hide_index=True, height="content")
+    top = top_causes(review.causes)
+    for (_, row), (_, shown) in zip(top.iterrows(), causes.iterrows(), strict=True):
+        children = tables.cause_children_table(review, row["finding"])
+        if children.empty:
+            continue
+        with st.expander(f"What moves with {shown['Root cause']} ({len(children)} segments)"):
+            st.dataframe(children, hide_index=True)
+
+
+@boundary.guard("what moved")
 def _what_moved(review: WeeklyReview, link_for) -> None:
     st.subheader("What moved")
     moved = tables.movers_table(review, link_for)
@@ -140,6 +164,7 @@ def _what_moved(review: WeeklyReview, link_for) -> None:
     )
 
 
+@boundary.guard("the control-chart breaches")
 def _breaches(review: WeeklyReview, every_market: bool) -> None:
     st.subheader("Control-chart breaches")
     glossary.caption(
@@ -180,6 +205,7 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
                     )
 
 
+@boundary.guard("what was not judged")
 def _not_judged(review: WeeklyReview) -> None:
     with st.expander("Not judged: immature cohorts and samples below the minimum"):
         st.dataframe(naming.readable_table(tables.not_judged_table(review)), hide_index=True)
@@ -237,14 +263,18 @@ def weekly_review() -> None:
         st.markdown("**Summary**")
         st.markdown(
             "\n".join(
-                f"- {_markdown_text(naming.humanize(sentence))}"
-                for sentence in summary_sentences(review)
+                f"- {md(naming.humanize(sentence))}" for sentence in summary_sentences(review)
             )
         )
         link_for = review_ui.link_builder(review_ui.app_root())
+        scope_note = auth.scope_note()
         st.download_button(
             "Download report",
-            data=lambda: render_html(review, link_for=link_for),
+            data=audit.recorded_report(
+                view.filters,
+                f"weekly-review-{week}.html",
+                lambda: render_html(review, link_for=link_for, scope_note=scope_note),
+            ),
             file_name=f"weekly-review-{week}.html",
             mime="text/html",
             icon=":material/download:",
@@ -253,9 +283,11 @@ def weekly_review() -> None:
             key="review-download",
         )
     _headline(review)
+    _root_causes(review)
     _what_moved(review, link_for)
     _breaches(review, every_market=view.choices[CHARTS_CHOICE.key] == "all")
     _not_judged(review)
+    actions_ui.weekly_section(week, view.filters)
 
 
 require_app_navigation()

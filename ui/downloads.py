@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.registry import Metric
-from ui import data
+from ui import audit, data
 from ui import names as naming
 
 
@@ -61,4 +61,5 @@ def csv_button(frame: pd.DataFrame, label: str, *, file_name: str, key: str) -> 
         mime="text/csv",
         icon=":material/download:",
         key=key,
+        on_click=audit.download_recorder(file_name),
     )

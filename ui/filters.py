@@ -19,10 +19,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from charts.text import html_unescape
 from data_access import queries
 from data_access.filters import GRAINS, Filters
-from ui import data, glossary, periods, shell, warehouse
+from ui import audit, auth, data, glossary, periods, shell, warehouse
 from ui.links import Choice, View, parse_view, view_params
+from ui.text import md
 
 STATE_VIEW = "view"
 STATE_WRITTEN = "view_params_written"
@@ -131,7 +133,9 @@ def sidebar(
         shared_as_of, as_of_warnings = periods.parse_as_of(params.get(AS_OF_KEY, []))
         st.session_state[STATE_SHARED_AS_OF] = shared_as_of
         view, warnings = parse_view(
-            {key: values for key, values in params.items() if key != AS_OF_KEY},
+            auth.strip_outside_scope(
+                {key: values for key, values in params.items() if key != AS_OF_KEY}, known
+            ),
             known=known,
             default_range=fallback,
             dimensions=dimensions,
@@ -194,7 +198,7 @@ def sidebar(
                     known[dimension],
                     key=f"filter_{dimension}",
                     format_func=lambda value, names=names: names.get(value, value),
-                    placeholder="All",
+                    placeholder=auth.all_placeholder(dimension),
                 )
             )
     start, end = _date_range(dates, view.filters)
@@ -207,7 +211,9 @@ def sidebar(
     _show_warnings()
     _show_as_of(latest)
     _share(view, latest)
-    return View(filters=_complete_periods(filters, earliest, latest), choices=chosen)
+    shown = _complete_periods(filters, earliest, latest)
+    audit.page_view(shown)
+    return View(filters=shown, choices=chosen)
 
 
 def _fix_span(span, choices: Sequence[Choice]) -> None:
@@ -316,11 +322,13 @@ def _write_url(view: View, latest: dt.datetime | None) -> None:
 
 
 def _show_warnings() -> None:
+    auth.outside_scope_banner()
     warnings = st.session_state.get(STATE_WARNINGS, [])
     if warnings:
         st.warning(
             "Some parts of the link could not be used; the rest of the view is shown.\n\n"
-            + "\n".join(f"- {warning}" for warning in warnings),
+            # Each warning may quote the link; md() keeps that quote plain text.
+            + "\n".join(f"- {md(warning)}" for warning in warnings),
             icon=":material/link_off:",
         )
 
@@ -373,7 +381,8 @@ def select_on_click(chart_key: str, choice_key: str, *, reset: Sequence[str] = (
         if not values:
             return
         clicked = values[0][0] if isinstance(values[0], list | tuple) else values[0]
-        set_choice(choice_key, str(clicked))
+        # The chart shows escaped text (charts.text); the choice holds the value itself.
+        set_choice(choice_key, html_unescape(str(clicked)))
         for key in reset:
             set_choice(key, "")
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.registry import Metric
-from ui import data, glossary, warehouse
+from ui import boundary, data, glossary, warehouse
 from ui.compare import Windows
 
 OVERVIEW_TILES = ("accuracy", "over_enforcement_rate", "overturn_rate", "penalty_rate")
@@ -40,6 +40,7 @@ def tile_note(row: pd.Series, metric: Metric, spans: Windows) -> str:
     return f"{interval}. {mark}"
 
 
+@boundary.guard("the headline tiles")
 def comparison_tiles(
     metrics: Sequence[Metric], rows: Sequence[pd.Series], spans: Windows, trend_filters
 ) -> None:

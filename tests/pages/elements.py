@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -70,5 +71,9 @@ def widget(app, label: str):
 
 
 def texts(elements) -> list[str]:
-    """Return the text of a list of Streamlit elements."""
-    return [element.value for element in elements]
+    """Return the text of a list of Streamlit elements as a reader sees it.
+
+    Values from the warehouse are Markdown-escaped (``ui.text.md``): ``listing\\_duplicate``
+    renders as ``listing_duplicate``, so the backslashes are dropped here.
+    """
+    return [re.sub(r"\\(.)", r"\1", str(element.value)) for element in elements]

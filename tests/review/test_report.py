@@ -57,7 +57,16 @@ def report(planted_review) -> tuple[str, Outline]:
 def test_the_report_holds_its_figures_summary_and_sections(report, planted_review):
     document, outline = report
     assert document.startswith("<!DOCTYPE html>")
-    assert outline.sections == ["summary", "headline", "what-moved", "breaches", "not-judged"]
+    assert outline.sections == [
+        "summary",
+        "headline",
+        "root-causes",
+        "what-moved",
+        "breaches",
+        "standing",
+        "pooled",
+        "not-judged",
+    ]
     trends = [f"figure-trend-{name}" for name in ("accuracy", "over_enforcement_rate")]
     assert set(trends) <= set(outline.figures)
     assert "figure-movers" in outline.figures and len(outline.figures) >= 5

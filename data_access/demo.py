@@ -6,7 +6,9 @@
 The data is deterministic for a seed, size and end date. Rows are drawn in bulk with numpy
 (no per-row Python), shaped into contract columns by an in-memory DuckDB, and bulk-loaded:
 ``INSERT ... SELECT`` on DuckDB, ``COPY FROM STDIN`` on PostgreSQL, ``LOAD DATA LOCAL
-INFILE`` on MariaDB. This is the only code besides tests that writes to a warehouse.
+INFILE`` on MariaDB, numpy-column inserts into ``Distributed`` tables on a ClickHouse
+cluster (``data_access.clickhouse``). This is the only code besides tests that writes to a
+warehouse.
 """
 
 from __future__ import annotations
@@ -160,6 +162,10 @@ class PlantedSignals:
     # Times the average load of the moderator's vendor peers: at the usual 4-12% QA
     # sampling that is about 10-25 inspections a week, under the minimum sample of 30.
     persistent_moderator_load: float = 2.5
+    # A recorded action that worked (appdb/demo_actions.py): the vendor's team retrained.
+    improvement_vendor: str = "lumen"
+    improvement_weeks: int = 10
+    improvement_factor: float = 0.35
 
 
 @dataclass(frozen=True)
@@ -330,6 +336,12 @@ def _chunk(
             & (decided >= spec.signal_start(signals.low_moderator_weeks))
         )
         error = np.where(low, signals.low_moderator_error, error)
+        improved = (
+            (vendor == [v[0] for v in VENDORS].index(signals.improvement_vendor))
+            & ~automated
+            & (decided >= spec.signal_start(signals.improvement_weeks))
+        )
+        error = np.where(improved, error * signals.improvement_factor, error)
         persistent = (moderator == int(signals.persistent_moderator[1:])) & ~automated
         error = np.where(persistent, signals.persistent_moderator_error, error)
     wrong = rng.random(size) < error
@@ -591,6 +603,14 @@ class _Loader:
             self.target = duckdb.connect(engine.url.database)
 
     def load(self, table: str, frame: pd.DataFrame, select: str) -> None:
+        if self.dialect == "clickhouse":
+            from data_access import clickhouse
+
+            self.shaper.register("chunk", frame)
+            shaped = self.shaper.execute(select).df()
+            self.shaper.unregister("chunk")
+            clickhouse.insert_frame(self.engine.url, table, shaped)
+            return
         if self.target is not None:
             self.target.register("chunk", frame)
             self.target.execute(f"INSERT INTO {table} {select}")
@@ -653,11 +673,19 @@ def build(
     progress = progress or (lambda fraction, message: None)
     engine = writable_engine(url)
     progress(0.0, "Creating the contract tables")
-    with engine.begin() as connection:
-        metadata.drop_all(connection, tables=list(reversed(CONTRACT_TABLES)))
-        metadata.create_all(connection, tables=list(CONTRACT_TABLES))
-        for table, rows in dimension_rows(spec).items():
-            connection.execute(table.insert(), rows)
+    if dialect_name(engine) == "clickhouse":
+        # Shard tables, Distributed tables and copies of the dimensions on every server.
+        from data_access import clickhouse
+
+        cluster = clickhouse.split_cluster(url)[1]
+        clickhouse.create_contract(engine, cluster)
+        clickhouse.insert_dimensions(engine, cluster, dimension_rows(spec))
+    else:
+        with engine.begin() as connection:
+            metadata.drop_all(connection, tables=list(reversed(CONTRACT_TABLES)))
+            metadata.create_all(connection, tables=list(CONTRACT_TABLES))
+            for table, rows in dimension_rows(spec).items():
+                connection.execute(table.insert(), rows)
     counts = dict.fromkeys(("decisions", "qa_inspections", "appeals", "penalties"), 0)
     loader = _Loader(engine)
     try:

@@ -110,12 +110,13 @@ def render_html(
     link_for: LinkFor | None = None,
     source: str | None = None,
     generated_at: dt.datetime | None = None,
+    scope_note: str | None = None,
 ) -> str:
     """Return the review as a self-contained HTML document (plotly.js inlined once).
 
     ``link_for`` turns a finding's ``LinkTarget`` into a dashboard address; without it the
     report names the page but links nowhere. ``source`` describes the warehouse (no
-    password) for the footer.
+    password) for the footer. ``scope_note`` says whose access the data was limited to.
     """
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     title = f"Weekly review {review.week}"
@@ -125,6 +126,16 @@ def render_html(
         f'<p class="caption">{html.escape(describe_week(review.week))} · decision cohorts, '
         f"95% intervals · changes judged by a two-proportion test at a {review.fdr:.0%} "
         "false-discovery rate across every comparison in this report</p>",
+        (
+            f'<p class="caption">Data through {review.latest_data:%d %b %Y, %H:%M} UTC</p>'
+            if review.latest_data is not None
+            else '<p class="caption">The warehouse holds no decisions yet.</p>'
+        ),
+        *(
+            [f'<p class="scope" id="scope"><strong>{html.escape(scope_note)}</strong></p>']
+            if scope_note
+            else []
+        ),
         f'<section id="summary"><h2>Summary</h2><ul class="summary">{summary}</ul></section>',
     ]
     if review.has_data:

@@ -7,22 +7,17 @@ import streamlit as st
 
 from data_access import drill_lists
 from data_access.drill_lists import Source, metric_drill, metric_drill_all
-from data_access.engine import WarehouseUnavailable, describe
 from data_access.errors import QUERY_FAILURES
+from ui import names as naming
 from ui import warehouse
 from ui.filters import set_choice
-from ui.links import Choice, View
+from ui.links import Choice, View, page_number
+from ui.text import md
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
-
-
-def _page_number(value: str) -> bool:
-    return value.isdigit() and 1 <= int(value) <= MAX_PAGE
-
 
 # Pages that show a drill-through list add this choice so the list's page is in the link.
-DRILL_PAGE = Choice("drill_page", _page_number, "", "drill-through page number")
+DRILL_PAGE = Choice("drill_page", page_number, "", "drill-through page number")
 # Which rows the list holds: the weekly review's overturn findings link with "appeals".
 DRILL_SOURCE = Choice(
     "drill_list", ("inspections", "appeals", "penalties"), "inspections", "drill-through list"
@@ -66,15 +61,14 @@ def _cached_drill(name: str, args: tuple, kwargs: tuple) -> object:
 
 
 def _query(function, *args, **kwargs):
-    """Return a drill list from ``data_access.drill_lists``, cached, as ``warehouse.query``."""
+    """Return a drill list from ``data_access.drill_lists`` as ``warehouse.query`` does: the
+    filters narrowed to the session's scope (so the cache key holds it), cached, spinner."""
+    args, kwargs = warehouse.scoped(*args, function=function, **kwargs)
     with st.spinner("Asking the warehouse…", show_time=True):
         try:
             return _cached_drill(function.__name__, args, tuple(sorted(kwargs.items())))
         except QUERY_FAILURES as error:
-            raise WarehouseUnavailable(
-                f"The warehouse ({describe(warehouse.engine())}) did not answer: "
-                f"{type(error).__name__}."
-            ) from error
+            raise warehouse.warehouse_problem(error) from error
 
 
 def _switch_source(key: str) -> None:
@@ -127,10 +121,10 @@ def drill_through_list(
     page = _query(metric_drill, view.filters, source, page=requested, page_size=PAGE_SIZE, **choice)
     noun = NOUNS[source]
     if page.total == 0:
-        st.info(f"No {noun} for {what} in this period.")
+        st.info(f"No {noun} for {md(what)} in this period.")
         return
     counted = f"{page.total:,}" + (f" (the list stops at {cap:,})" if page.capped else "")
-    st.caption(f"{counted} {noun} for {what}, newest first.")
+    st.caption(f"{counted} {noun} for {md(what)}, newest first.")
     table = drill_table(page.rows)
     times = {
         name: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
@@ -138,7 +132,7 @@ def drill_through_list(
         if name in table.columns
     }
     st.dataframe(
-        table,
+        naming.readable_table(table),
         hide_index=True,
         column_config={**times, "Decision": st.column_config.NumberColumn(format="%d")},
     )
@@ -160,14 +154,12 @@ def drill_through_list(
         args=(DRILL_PAGE.key, str(page.page + 1)),
         key=f"{file_stem}-next",
     )
-    filters = view.filters
+    # Scoped now, inside the script run: the download is generated later, on click.
+    args, kwargs = warehouse.scoped(view.filters, source, function=metric_drill_all, **choice)
 
     def every_row() -> bytes:
-        # Called by the download button outside the script run: no spinner, straight from
-        # the cache.
-        rows = _cached_drill(
-            metric_drill_all.__name__, (filters, source), tuple(sorted(choice.items()))
-        )
+        # Called by the download button outside the script run: no spinner, from the cache.
+        rows = _cached_drill(metric_drill_all.__name__, args, tuple(sorted(kwargs.items())))
         return drill_table(rows).to_csv(index=False).encode("utf-8")
 
     with download:

@@ -11,7 +11,6 @@ import streamlit as st
 
 from data_access import queries
 from data_access.config import ConfigurationError
-from data_access.engine import WarehouseUnavailable, describe
 from data_access.errors import QUERY_FAILURES
 from data_access.filters import Filters
 from review.standing import POOLED_WEEKS, STANDING_WEEKS
@@ -65,6 +64,7 @@ def weekly_review(
     """
     monday, sunday = week_range(week)
     selection = replace(filters, start=monday, end=sunday, grain="week")
+    (selection,), _ = warehouse.scoped(selection)
     current = warehouse.settings()
     with st.spinner(f"Reviewing {week}…", show_time=True):
         try:
@@ -77,10 +77,7 @@ def weekly_review(
                 pooled_weeks,
             )
         except QUERY_FAILURES as error:
-            raise WarehouseUnavailable(
-                f"The warehouse ({describe(warehouse.engine())}) did not answer: "
-                f"{type(error).__name__}."
-            ) from error
+            raise warehouse.warehouse_problem(error) from error
 
 
 def week_options(latest: dt.datetime | None, last_complete: str, chosen: str) -> list[str]:

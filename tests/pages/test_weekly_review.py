@@ -56,9 +56,9 @@ def test_a_week_shows_headline_what_moved_and_breaches(app_on_warehouse):
         "Penalty rate",
     ]
     moved = table_with(app, "Explained on")
-    br = moved[(moved["Metric"] == "Penalty rate") & (moved["Segment"] == "BR")]
+    br = moved[(moved["Metric"] == "Penalty rate") & (moved["Segment"] == "Brazil")]
     assert len(br) == 1 and br["Link"].iloc[0].split("?")[0].endswith("/penalties")
-    assert "Penalty rate in BR rose from" in summary(app)
+    assert "Penalty rate in Brazil rose from" in summary(app)
     assert "No market broke a control-chart rule in the charted weeks." in texts(app.info)
     assert [button.label for button in app.get("download_button")] == ["Download report"]
     (link,) = [code.value for code in app.sidebar.code]
@@ -149,7 +149,7 @@ def test_the_standing_window_is_in_the_link_and_sets_the_section(app_on_planted)
     app = app_on_planted(page=PAGE, week="2026-W40", standing_weeks="8")
     assert not app.exception and not app.warning
     standing = table_with(app, "Out of line")
-    harassment = standing[standing["Unit"] == "content_harassment"]
+    harassment = standing[standing["Unit"] == "Harassment"]  # content_harassment's name
     assert harassment["Out of line"].iloc[0] == "since 2026-W33 (window start)"
     assert table_with(app, "Pooled over")["Unit"].tolist()[:1] == ["M0123"]
     (link,) = [code.value for code in app.sidebar.code]

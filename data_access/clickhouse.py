@@ -74,6 +74,18 @@ class NativeDialect(ClickHouseDialect_native):
             Error=DatabaseException,
         )
 
+    def do_execute(self, cursor, statement, parameters, context=None) -> None:  # noqa: ANN001
+        """Run a statement; a server error keeps its code and message, not its stack trace."""
+        try:
+            super().do_execute(cursor, statement, parameters, context=context)
+        except DatabaseException as error:
+            # ClickHouse 18.16 appends the server's C++ stack trace to every message, which
+            # would fill the validate command's output and the logs.
+            message = getattr(error.orig, "message", None)
+            if isinstance(message, str) and "Stack trace:" in message:
+                error.orig.message = message.split("Stack trace:")[0].strip()
+            raise
+
 
 def _column_type(column: sa.Column) -> str:
     for sql_type, clickhouse_type in _TYPES:

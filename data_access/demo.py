@@ -162,6 +162,10 @@ class PlantedSignals:
     # Times the average load of the moderator's vendor peers: at the usual 4-12% QA
     # sampling that is about 10-25 inspections a week, under the minimum sample of 30.
     persistent_moderator_load: float = 2.5
+    # A recorded action that worked (appdb/demo_actions.py): the vendor's team retrained.
+    improvement_vendor: str = "lumen"
+    improvement_weeks: int = 10
+    improvement_factor: float = 0.35
 
 
 @dataclass(frozen=True)
@@ -332,6 +336,12 @@ def _chunk(
             & (decided >= spec.signal_start(signals.low_moderator_weeks))
         )
         error = np.where(low, signals.low_moderator_error, error)
+        improved = (
+            (vendor == [v[0] for v in VENDORS].index(signals.improvement_vendor))
+            & ~automated
+            & (decided >= spec.signal_start(signals.improvement_weeks))
+        )
+        error = np.where(improved, error * signals.improvement_factor, error)
         persistent = (moderator == int(signals.persistent_moderator[1:])) & ~automated
         error = np.where(persistent, signals.persistent_moderator_error, error)
     wrong = rng.random(size) < error

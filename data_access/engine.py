@@ -173,8 +173,12 @@ def read_only_engine(settings: Settings) -> sa.Engine:
 
 def _clickhouse_engine(url: sa.URL, settings: Settings) -> sa.Engine:
     """Return a ClickHouse engine whose every query runs with readonly=1 and a time limit."""
+    # A setting given in the URL wins: a cluster whose fact tables are not all sharded by
+    # decision_id needs distributed_product_mode=global (each join ships its right side).
+    given = {name: url.query[name] for name in CLICKHOUSE_SETTINGS if name in url.query}
     query_settings = {
         **CLICKHOUSE_SETTINGS,
+        **given,
         "max_execution_time": settings.query_timeout_seconds,
         # Last: the server applies a query's settings in order, and once readonly=1 holds
         # it refuses to change any other setting.

@@ -151,10 +151,10 @@ def clicked_action(chart_key: str) -> int | None:
     return None
 
 
-def open_clicked_action(chart_key: str, view: View) -> None:
-    """Open the Actions page on the action clicked on chart ``chart_key``, keeping the view."""
+def open_clicked_action(chart_key: str, selection: Filters) -> None:
+    """Open the Actions page on the action clicked on chart ``chart_key``, keeping the filters."""
     action_id = clicked_action(chart_key)
     if action_id is not None:
         # The view's dates and filters travel; the page's own choices (a metric) do not.
-        params = filters.drill_params(View(filters=view.filters), **{ACTION_KEY: str(action_id)})
+        params = filters.drill_params(View(filters=selection), **{ACTION_KEY: str(action_id)})
         st.switch_page(ACTIONS_PAGE, query_params=params)

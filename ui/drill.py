@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import queries
+from ui import names as naming
 from ui import warehouse
 from ui.downloads import csv_button
 from ui.filters import set_choice
@@ -67,7 +68,7 @@ def drill_through_list(
     st.caption(f"{counted} inspected decisions for {md(what)}, newest first.")
     table = drill_table(page.rows)
     st.dataframe(
-        table,
+        naming.readable_table(table),
         hide_index=True,
         column_config={
             "Decided (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
+from appdb import demo_actions
 from data_access import demo, queries
 from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, Settings, load_settings
 from data_access.engine import Engine, WarehouseUnavailable, describe, read_only_engine
@@ -32,9 +33,12 @@ def _build_demo_warehouse() -> None:
     partial = DEMO_WAREHOUSE_PATH.with_suffix(".tmp")
     partial.unlink(missing_ok=True)
     bar = st.progress(0.0, text="First start: creating the demo warehouse with sample data")
-    demo.build(f"duckdb:///{partial}", demo.DemoSpec(), progress=lambda f, m: bar.progress(f, m))
+    spec = demo.DemoSpec()
+    demo.build(f"duckdb:///{partial}", spec, progress=lambda f, m: bar.progress(f, m))
     # Renamed only when complete, so an interrupted first start is retried, not half-used.
     partial.rename(DEMO_WAREHOUSE_PATH)
+    with boundary.section("the demo's recorded actions"):
+        demo_actions.seed_app_db(spec)
     bar.empty()
 
 

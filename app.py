@@ -31,6 +31,7 @@ run_page(
             st.Page("pages/weekly_review.py", title="Weekly review", icon=":material/event_note:"),
             st.Page("pages/actions.py", title="Actions", icon=":material/flag:"),
             st.Page("pages/coverage.py", title="QA coverage", icon=":material/fact_check:"),
+            st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
             *admin_pages,
         ]
     )

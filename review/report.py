@@ -126,6 +126,11 @@ def render_html(
         f'<p class="caption">{html.escape(describe_week(review.week))} · decision cohorts, '
         f"95% intervals · changes judged by a two-proportion test at a {review.fdr:.0%} "
         "false-discovery rate across every comparison in this report</p>",
+        (
+            f'<p class="caption">Data through {review.latest_data:%d %b %Y, %H:%M} UTC</p>'
+            if review.latest_data is not None
+            else '<p class="caption">The warehouse holds no decisions yet.</p>'
+        ),
         *(
             [f'<p class="scope" id="scope"><strong>{html.escape(scope_note)}</strong></p>']
             if scope_note

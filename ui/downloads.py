@@ -9,6 +9,7 @@ import streamlit as st
 
 from metrics.registry import Metric
 from ui import audit, data
+from ui import names as naming
 
 
 def rate_table_frame(frame: pd.DataFrame, keys: Mapping[str, str], metric: Metric) -> pd.DataFrame:
@@ -35,7 +36,7 @@ def rate_table(
     table = rate_table_frame(frame, keys, metric)
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
-        table,
+        naming.readable_table(table),
         hide_index=True,
         column_config={
             metric.label: percent,

@@ -6,6 +6,7 @@ import pandas as pd
 
 from tests.pages.conftest import texts
 from tests.pages.elements import table, tiles, url
+from tests.pages.test_access import ID_USER, signed_in  # noqa: F401 - a fixture
 
 PAGE = "pages/coverage.py"
 
@@ -62,3 +63,13 @@ def test_moderators_on_request(app_on_warehouse):
     assert coverage["Stratum"].str.startswith("Singapore · ").all()
     assert coverage["Stratum"].str.contains(r" · (M\d{4}|auto-classifier)$").all()
     assert pd.Series(coverage["Stratum"]).is_unique
+
+
+def test_a_one_market_user_sees_and_plans_only_that_market(signed_in):  # noqa: F811
+    app = signed_in(ID_USER, page=PAGE, budget="400")
+    assert not app.exception and not app.error
+    coverage = table(app, "Needed")
+    plan = table(app, "± plan")
+    assert coverage["Stratum"].str.startswith("Indonesia · ").all()
+    assert plan["Stratum"].str.startswith("Indonesia · ").all()
+    assert plan["Plan"].sum() == 400

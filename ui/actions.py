@@ -100,14 +100,14 @@ def impact(action: store.Action) -> tuple[Impact, pd.DataFrame]:
 @boundary.guard("the actions due this week")
 def weekly_section(week: str, selection: Filters) -> None:
     """Draw the weekly review's section: actions whose evaluation window ended this week."""
-    st.subheader("Actions due this week")
     scope = store.scope_of(selection)
     scope.pop("start"), scope.pop("end")
     recorded = store.actions_overlapping(app_db(), scope, visible_markets=visible_markets())
     due = review_actions.due_in_week(recorded, week)
     if not due:
-        st.caption("No recorded action's evaluation window ended this week.")
+        # Most weeks no window ends: the review stays as short as it has to be.
         return
+    st.subheader("Actions due this week")
     impacts = {action.action_id: impact(action)[0] for action in due}
     measured, missing = review_actions.due_tables(due, impacts)
     link = {"Open": st.column_config.LinkColumn("Open", display_text="Open ↗", width="small")}

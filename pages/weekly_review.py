@@ -246,7 +246,7 @@ def weekly_review() -> None:
     st.title(f"Weekly review · {week}")
     review = review_ui.weekly_review(week, view.filters)
     selection = describe_filters(view.filters).split(" · ", 1)
-    scope = selection[1] if len(selection) > 1 else "all markets and policy areas"
+    scope = selection[1] if len(selection) > 1 else f"{auth.all_markets_words()} and policy areas"
     glossary.caption(
         f"{describe_week(week)} · {scope} · against {review.previous_week} and the trailing "
         f"baseline {review.baseline_first_week} – {review.previous_week} · decision cohorts, "

@@ -595,7 +595,7 @@ def drill_through(
     rows["penalty_reversed"] = (
         rows.pop("penalty_reversed_at").notna() & rows["penalty_type"].notna()
     )
-    rows["decision_id"] = pd.to_numeric(rows["decision_id"]).astype("int64")
+    # decision_id stays as the warehouse holds it: the contract allows text ids.
     return DrillThroughPage(
         rows=rows[list(DRILL_THROUGH_COLUMNS)],
         total=total,
@@ -632,7 +632,9 @@ def penalty_points_distribution(
             _sum_if(p.c.reversed_at.is_not(None)).label("reversed"),
         )
         .select_from(p.join(d, p.c.decision_id == d.c.decision_id))
-        .where(*_cohort_conditions(filters), p.c.points.is_not(None))
+        # Only penalties that carry points: NULL (the contract for types without points)
+        # and 0 alike carry none.
+        .where(*_cohort_conditions(filters), p.c.points > 0)
         .group_by(*groups)
     )
     return _tidy(_fetch(engine, statement), [*by, "points_from"], POINTS_COUNTS)

@@ -37,7 +37,8 @@ COLUMN_NAMES = {
 
 def drill_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Return the drill-through rows with readable column names, as shown and downloaded."""
-    return rows.rename(columns=COLUMN_NAMES)
+    # Shown as text: the contract allows text decision ids as well as numbers.
+    return rows.assign(decision_id=rows["decision_id"].astype(str)).rename(columns=COLUMN_NAMES)
 
 
 def drill_through_list(
@@ -71,7 +72,7 @@ def drill_through_list(
         hide_index=True,
         column_config={
             "Decided (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "Decision": st.column_config.NumberColumn(format="%d"),
+            "Decision": st.column_config.TextColumn(),
         },
     )
     previous, status, following, download = st.columns([1, 2, 1, 2])

@@ -8,6 +8,7 @@ import threading
 import sqlalchemy as sa
 
 from data_access.config import Settings, redacted
+from data_access.dialect import CLICKHOUSE_SETTINGS, split_cluster
 from data_access.errors import WarehouseProblem
 
 # Re-exported so the Streamlit layer can name the type without importing SQLAlchemy.
@@ -19,7 +20,7 @@ class WarehouseUnavailable(WarehouseProblem):
 
 
 def dialect_name(engine: sa.Engine) -> str:
-    """Return the engine's dialect family: ``duckdb``, ``postgresql`` or ``mysql``."""
+    """Return the dialect family: ``duckdb``, ``postgresql``, ``mysql`` or ``clickhouse``."""
     name = engine.dialect.name
     return "mysql" if name in ("mysql", "mariadb") else name
 
@@ -110,6 +111,8 @@ def read_only_engine(settings: Settings) -> sa.Engine:
     operator should still give the dashboard a SELECT-only role (see the README).
     """
     url = sa.make_url(settings.warehouse_url)
+    if url.get_backend_name() == "clickhouse":
+        return _clickhouse_engine(url, settings)
     seconds = settings.query_timeout_seconds
     connect_args: dict = {}
     engine_options: dict = {"pool_pre_ping": True}
@@ -168,9 +171,32 @@ def read_only_engine(settings: Settings) -> sa.Engine:
     return engine.execution_options(**options) if options else engine
 
 
+def _clickhouse_engine(url: sa.URL, settings: Settings) -> sa.Engine:
+    """Return a ClickHouse engine whose every query runs with readonly=1 and a time limit."""
+    # A setting given in the URL wins: a cluster whose fact tables are not all sharded by
+    # decision_id needs distributed_product_mode=global (each join ships its right side).
+    given = {name: url.query[name] for name in CLICKHOUSE_SETTINGS if name in url.query}
+    query_settings = {
+        **CLICKHOUSE_SETTINGS,
+        **given,
+        "max_execution_time": settings.query_timeout_seconds,
+        # Last: the server applies a query's settings in order, and once readonly=1 holds
+        # it refuses to change any other setting.
+        "readonly": 1,
+    }
+    engine = sa.create_engine(split_cluster(url)[0], pool_pre_ping=True)
+    _refuse_non_reads(engine)
+    engine = engine.execution_options(settings=query_settings)
+    options = _schema_options(settings.schema)
+    return engine.execution_options(**options) if options else engine
+
+
 def writable_engine(url: str, schema: str | None = None) -> sa.Engine:
     """Return an engine for the demo generator, the only code that writes."""
     parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "clickhouse":
+        engine = sa.create_engine(split_cluster(parsed)[0])
+        return engine.execution_options(settings=dict(CLICKHOUSE_SETTINGS))
     connect_args = (
         {"local_infile": True} if parsed.get_backend_name() in ("mysql", "mariadb") else {}
     )

@@ -11,8 +11,10 @@ from data_access import queries
 from metrics.agreement import APPROVE, cohens_kappa, confusion_matrix
 from metrics.labels import LABEL_METRICS_BY_NAME, PRECISION, disagreements, metric_frame
 from metrics.registry import Metric
-from ui import boundary, data, downloads, drill, filters, labels, warehouse
-from ui.links import View, describe_filters
+from ui import boundary, data, downloads, drill, filters, glossary, labels, warehouse
+from ui import names as naming
+from ui.links import View
+from ui.names import describe_filters
 from ui.shell import require_app_navigation
 from ui.text import md
 
@@ -35,13 +37,20 @@ def labels_page() -> None:
     options, known = filters.known_values()
     view = filters.sidebar(
         dimensions=("markets", "policy_areas", "vendors", "queues"),
-        choices=[labels.SORT_CHOICE, labels.label_choice(known["labels"]), drill.DRILL_PAGE],
+        choices=[
+            labels.SORT_CHOICE,
+            labels.label_choice(known["labels"]),
+            drill.DRILL_PAGE,
+            drill.DRILL_SOURCE,
+        ],
     )
     sort = LABEL_METRICS_BY_NAME[view.choices[labels.SORT_CHOICE.key]]
     label = view.choices[labels.LABEL_KEY]
     min_sample = warehouse.settings().min_sample
     st.title("Rejection labels")
-    st.caption(f"{describe_filters(view.filters)} · rates by decision cohort, 95% Wilson intervals")
+    glossary.caption(
+        f"{describe_filters(view.filters)} · rates by decision cohort, 95% Wilson intervals"
+    )
 
     table = labels.label_table(view.filters, sort)
     if table.empty:
@@ -49,7 +58,7 @@ def labels_page() -> None:
         return
     st.subheader(f"Labels by {sort.label.lower()}, worst first")
     labels.show_label_table(table, sort, label, reset=RESET)
-    st.caption(
+    glossary.caption(
         f"Select a row, or click a bar or a matrix cell below, to see a label's detail. Grey: "
         f"fewer than {min_sample} in the denominator (n shown), never ranked. Change: "
         f"{sort.label.lower()} against {view.filters.previous_period().start:%d %b} – "
@@ -81,7 +90,7 @@ def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
             f"{sort.label.lower()} here, so none is ranked. Widen the dates or the filters."
         )
         return
-    st.caption(
+    glossary.caption(
         f"The {min(TOP_BARS, len(ranked))} worst of {len(ranked)} ranked labels, with 95% "
         "intervals. Click a bar to see its label's detail."
     )
@@ -103,7 +112,7 @@ def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
     # Keyed by the label, so a choice made elsewhere leaves no stale selection behind.
     key = f"labels-bars-{label or 'none'}"
     st.plotly_chart(
-        figure,
+        naming.readable_figure(figure),
         on_select=filters.select_on_click(key, labels.LABEL_KEY, reset=RESET),
         key=key,
         selection_mode="points",
@@ -127,7 +136,7 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
         f"**Cohen's kappa {kappa.kappa:.3f}** (95% CI {kappa.lower:.3f} – {kappa.upper:.3f}) "
         f"between moderators and QA over {kappa.n:,} inspections, all labels and approvals."
     )
-    st.caption(
+    glossary.caption(
         f"Rows: the moderator's decision; columns: QA's. Each row shows how QA split the "
         f"moderator's uses of a label; the approve row is under-enforcement, the approve column "
         f"over-enforcement. The {len(busiest)} busiest labels are shown, the rest are grouped "
@@ -135,7 +144,9 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     )
     key = f"labels-confusion-{label or 'none'}"
     st.plotly_chart(
-        clickable_cells(charts.confusion_heatmap(matrix, counts=matrix, title=None)),
+        naming.readable_figure(
+            clickable_cells(charts.confusion_heatmap(matrix, counts=matrix, title=None))
+        ),
         on_select=labels.pick_cell_on_click(key, reset=RESET),
         key=key,
         selection_mode="points",
@@ -148,66 +159,75 @@ def label_detail(
 ) -> None:
     """Draw one label's reading, trends, breakdowns, disagreements and inspected decisions."""
     described = known.set_index("label_code").loc[label]
-    st.subheader(f"Label detail: {md(label)}")
-    st.caption(f"{md(described['label_name'])} · policy area {md(described['policy_area'])}")
+    name = described["label_name"]
+    st.subheader(f"Label detail: {md(name)}")
+    glossary.caption(f"Policy area: {naming.policy_areas().get(described['policy_area'], '')}")
     row = table[table["label_code"] == label]
     if row.empty or int(row[["predicted", "actual"]].sum(axis=1).iloc[0]) == 0:
         st.info(
-            f"{md(label)} has no QA inspections in {describe_filters(view.filters)}, so there is "
-            "no precision, recall or list of inspected decisions to show. Widen the dates or the "
+            f"{md(name)} has no QA inspections in {describe_filters(view.filters)}, so there is no "
+            "precision, recall or list of inspected decisions to show. Widen the dates or the "
             "filters, or choose another label."
         )
         return
     for line in labels.reading(view.filters, label):
-        st.markdown(line)
+        st.markdown(naming.humanize(line))
 
     trend_precision, trend_overturn = st.columns(2)
     trend_precision.markdown("**Precision by period**")
     trend_precision.plotly_chart(
-        charts.rate_trend(
-            labels.precision_by(view.filters, label, ("period",)),
-            colour_by=None,
-            metric_label=PRECISION.label,
-            **labels.nouns(PRECISION),
+        naming.readable_figure(
+            charts.rate_trend(
+                labels.precision_by(view.filters, label, ("period",)),
+                colour_by=None,
+                metric_label=PRECISION.label,
+                **labels.nouns(PRECISION),
+            )
         ),
         key="label-trend-precision",
     )
     trend_overturn.markdown(f"**{labels.OVERTURN.label} by period**")
     trend_overturn.plotly_chart(
-        charts.rate_trend(
-            data.mark_immature(
-                labels.overturn_by(view.filters, label, ("period",)), view.filters.grain
-            ),
-            colour_by=None,
-            metric_label=labels.OVERTURN.label,
-            immature="immature",
-            **labels.nouns(labels.OVERTURN),
+        naming.readable_figure(
+            charts.rate_trend(
+                data.mark_immature(
+                    labels.overturn_by(view.filters, label, ("period",)), view.filters.grain
+                ),
+                colour_by=None,
+                metric_label=labels.OVERTURN.label,
+                immature="immature",
+                **labels.nouns(labels.OVERTURN),
+            )
         ),
         key="label-trend-overturn",
     )
 
-    st.markdown(f"**{md(label)} by market, vendor and queue**")
+    st.markdown(f"**{md(name)} by market, vendor and queue**")
     for tab, (key, noun) in zip(
         st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS.items(), strict=True
     ):
         left, right = tab.columns(2)
         left.plotly_chart(
-            charts.rate_bars(
-                labels.precision_by(view.filters, label, (key,)),
-                category=key,
-                metric_label=PRECISION.label,
-                title=f"Precision by {noun.lower()}",
-                **labels.nouns(PRECISION),
+            naming.readable_figure(
+                charts.rate_bars(
+                    labels.precision_by(view.filters, label, (key,)),
+                    category=key,
+                    metric_label=PRECISION.label,
+                    title=f"Precision by {noun.lower()}",
+                    **labels.nouns(PRECISION),
+                )
             ),
             key=f"label-precision-{key}",
         )
         right.plotly_chart(
-            charts.rate_bars(
-                labels.overturn_by(view.filters, label, (key,)),
-                category=key,
-                metric_label=labels.OVERTURN.label,
-                title=f"Overturn rate by {noun.lower()}",
-                **labels.nouns(labels.OVERTURN),
+            naming.readable_figure(
+                charts.rate_bars(
+                    labels.overturn_by(view.filters, label, (key,)),
+                    category=key,
+                    metric_label=labels.OVERTURN.label,
+                    title=f"Overturn rate by {noun.lower()}",
+                    **labels.nouns(labels.OVERTURN),
+                )
             ),
             key=f"label-overturn-{key}",
         )
@@ -218,14 +238,14 @@ def label_detail(
             qa_instead,
             "moderator_label",
             "the moderator",
-            f"When QA disagreed with {md(label)}, it chose",
+            f"When QA disagreed with {md(name)}, it chose",
             "QA agreed with every inspected use.",
         ),
         (
             moderator_instead,
             "qa_label",
             "QA",
-            f"When QA chose {md(label)}, moderators had chosen",
+            f"When QA chose {md(name)}, moderators had chosen",
             "Moderators chose it every time QA did.",
         ),
     ):
@@ -237,22 +257,29 @@ def label_detail(
             column.caption(empty)
             continue
         column.plotly_chart(
-            charts.rate_bars(
-                instead.head(TOP_INSTEAD),
-                category="label_code",
-                metric_label="Share of inspections",
-                numerator_label="inspections",
-                denominator_label=f"where {chooser} chose {label}",
+            naming.readable_figure(
+                charts.rate_bars(
+                    instead.head(TOP_INSTEAD),
+                    category="label_code",
+                    metric_label="Share of inspections",
+                    numerator_label="inspections",
+                    denominator_label=f"where {chooser} chose {name}",
+                )
             ),
             key=f"label-instead-{side}",
         )
 
-    st.markdown(f"**Inspected decisions behind {md(label)}**")
+    # The inspected decisions explain precision; the appealed ones (with outcome and times)
+    # explain an overturn rate, and the weekly review's overturn findings open on them.
+    source = drill.source_picker(view, ("inspections", "appeals"), key="label-drill-source")
+    noun = "Appealed" if source == "appeals" else "Inspected"
+    st.markdown(f"**{noun} decisions behind {md(name)}**")
     drill.drill_through_list(
         view,
         what=label,
-        file_stem=f"{label}_decisions_{view.filters.start}_{view.filters.end}",
+        file_stem=f"{label}_{source}_{view.filters.start}_{view.filters.end}",
         label_code=label,
+        source=source,
     )
 
 
@@ -260,7 +287,7 @@ def label_detail(
 def error_mix(view: View) -> None:
     """Draw the split of QA-found errors into over-, under-enforcement and wrong label."""
     st.subheader("Error mix")
-    st.caption(
+    glossary.caption(
         "Of the errors QA found, the share of each kind: over-enforcement (moderator rejected, "
         "QA approved), under-enforcement (moderator approved, QA rejected) and wrong label "
         "(both rejected, different labels)."
@@ -271,11 +298,13 @@ def error_mix(view: View) -> None:
         counts = warehouse.query(queries.inspection_counts, view.filters, (key,))
         column.markdown(f"**By {noun}**")
         column.plotly_chart(
-            charts.stacked_share_bars(
-                counts,
-                category=key,
-                parts=list(ERROR_PARTS),
-                part_labels=ERROR_PARTS,
+            naming.readable_figure(
+                charts.stacked_share_bars(
+                    counts,
+                    category=key,
+                    parts=list(ERROR_PARTS),
+                    part_labels=ERROR_PARTS,
+                )
             ),
             key=f"labels-mix-{key}",
         )

@@ -1,7 +1,9 @@
-"""The weekly review of one ISO week: headline, what moved and control-chart breaches.
+"""The weekly review of one ISO week: headline, root causes, what moved, control-chart
+breaches, standing problems and pooled low-volume units.
 
-``build_review`` runs eleven aggregate queries over the reviewed week
-and the ``baseline_weeks`` weeks before it, then judges them with ``metrics``:
+``build_review`` runs about twenty aggregate queries over the reviewed week and the weeks
+before it (the baseline, or the standing window when longer; the root causes' finer
+groupings read only the reviewed and previous weeks), then judges them with ``metrics``:
 
 * every headline metric in every segment (overall, market, market x policy area, label,
   vendor, moderator) is compared with the previous week and with the trailing baseline by
@@ -9,7 +11,10 @@ and the ``baseline_weeks`` weeks before it, then judges them with ``metrics``:
   judged on the page, because DESIGN.md controls false discoveries "across all segments
   compared on the page", not per table;
 * each market's accuracy and appeal overturn rate get a p-chart whose centre and limits
-  come from the baseline weeks, so the reviewed week is judged against its own past.
+  come from the baseline weeks, so the reviewed week is judged against its own past;
+* each moved headline change is split into segment contributions (``review.causes``), and
+  levels out of line over a trailing window, or over pooled weeks for low-volume units, are
+  judged in ``review.standing``.
 
 Appeal metrics of weeks younger than the appeal window are *immature* (pending appeals
 still resolve) and rates below the minimum sample are never judged: both are kept, with
@@ -29,9 +34,18 @@ import sqlalchemy as sa
 from data_access import queries
 from data_access.filters import Filters
 from metrics.control import p_chart
+from metrics.labels import PRECISION
 from metrics.movers import bh_adjust, compare_periods
 from metrics.rates import MIN_SAMPLE, metric_rates, wilson_interval
 from metrics.registry import METRICS_BY_NAME, Metric
+from review.causes import CAUSE_COLUMNS, cause_queries, root_causes
+from review.standing import (
+    POOLED_WEEKS,
+    STANDING_COLUMNS,
+    STANDING_WEEKS,
+    judge_units,
+    unjudgeable,
+)
 from review.weeks import iso_week, last_complete_week, shift_week, week_range
 
 BASELINE_WEEKS = 12
@@ -139,6 +153,12 @@ class WeeklyReview:
     segments: pd.DataFrame
     control: pd.DataFrame
     trend: pd.DataFrame
+    causes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    standing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pooled: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unpooled: pd.DataFrame = field(default_factory=pd.DataFrame)
+    standing_weeks: int = STANDING_WEEKS
+    pooled_weeks: int = POOLED_WEEKS
 
     @property
     def has_data(self) -> bool:
@@ -485,6 +505,49 @@ def _trend(
     return pd.concat(parts, ignore_index=True)
 
 
+def _standing_sources(
+    frames: dict, precision: pd.DataFrame, immature: pd.Series
+) -> dict[str, pd.DataFrame]:
+    """Return the weekly counts Standing problems judge, keyed ``kind:metric``.
+
+    Appeal cohorts younger than the appeal window are left out: their resolved appeals are
+    the fast ones, which would bias a label's overturn rate.
+    """
+    appeals = frames[("appeals", ("label_code",))]
+    mature = ~appeals["period"].map(immature).fillna(False).astype(bool)
+    sources = {
+        "label:overturn_rate": appeals[mature],
+        "label:precision": precision,
+        "vendor:accuracy": frames[("inspections", ("vendor_code",))],
+        "moderator:accuracy": frames[("inspections", ("moderator_id",))],
+    }
+    for name in HEADLINE_METRICS:
+        metric = METRICS_BY_NAME[name]
+        frame = frames[(metric.source, _MARKET_POLICY)]
+        if metric.source == "appeals":
+            frame = frame[~frame["period"].map(immature).fillna(False).astype(bool)]
+        sources[f"market_policy:{name}"] = frame
+    return sources
+
+
+def _low_volume(
+    sources: dict[str, pd.DataFrame], current: pd.Timestamp, min_sample: int
+) -> dict[str, set]:
+    """Return, per label, vendor and moderator source, the units active but below the minimum
+    sample in the reviewed week: the ones the pooled section judges."""
+    low = {}
+    for source_key, weekly in sources.items():
+        kind, name = source_key.split(":")
+        if kind == "market_policy":
+            continue
+        metric = PRECISION if name == "precision" else METRICS_BY_NAME[name]
+        key = {"label": "label_code", "vendor": "vendor_code", "moderator": "moderator_id"}[kind]
+        week = weekly[(weekly["period"] == current)].dropna(subset=[key])
+        totals = week.groupby(key)[metric.denominator].sum()
+        low[source_key] = set(totals[(totals > 0) & (totals < min_sample)].index)
+    return low
+
+
 def _fetch_plan() -> list[tuple[str, tuple[str, ...]]]:
     """Return the (source, group keys) count queries the review needs, each once."""
     plan = []
@@ -506,17 +569,25 @@ def build_review(
     appeal_window_days: int = APPEAL_WINDOW_DAYS,
     baseline_weeks: int = BASELINE_WEEKS,
     fdr: float = FDR,
+    standing_weeks: int = STANDING_WEEKS,
+    pooled_weeks: int = POOLED_WEEKS,
     progress: Progress | None = None,
 ) -> WeeklyReview:
     """Return the weekly review of ``week`` (``YYYY-Www``) on a warehouse.
 
     ``filters`` narrows the review to its markets, policy areas, labels, vendors and queues;
-    its dates are ignored, because the week sets them. ``progress(fraction, message)`` is
-    called before each warehouse query, for a command-line progress bar.
+    its dates are ignored, because the week sets them. ``standing_weeks`` is the trailing
+    window of Standing problems (the reviewed week included), ``pooled_weeks`` the window a
+    low-volume unit is pooled over. ``progress(fraction, message)`` is called before each
+    warehouse query, for a command-line progress bar.
     """
     report = progress or (lambda fraction, message: None)
     monday, sunday = week_range(week)
     window = _window(week, baseline_weeks, filters)
+    # The queries reach back far enough for both the baseline and the standing window; the
+    # baseline computations reindex to their own weeks.
+    reach = max(baseline_weeks, standing_weeks - 1, pooled_weeks - 1)
+    fetch = replace(window, start=monday - dt.timedelta(weeks=reach))
     plan = _fetch_plan()
     steps = len(plan) + 2
     report(0.0, "Finding the latest data")
@@ -526,7 +597,15 @@ def build_review(
     frames: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
     for index, (source, keys) in enumerate(plan):
         report((index + 2) / steps, f"Counting {source} by {' and '.join(keys)}")
-        frames[(source, keys)] = COUNT_QUERIES[source](engine, window, ("period", *keys))
+        frames[(source, keys)] = COUNT_QUERIES[source](engine, fetch, ("period", *keys))
+    precision = queries.label_counts(engine, fetch, ("period",))
+    if weekly.get(pd.Timestamp(monday), 0):
+        # Root causes compare two weeks only: their finer groupings read just those weeks.
+        pair = replace(window, start=monday - dt.timedelta(weeks=1))
+        for source, keys in cause_queries(HEADLINE_METRICS):
+            if (source, keys) not in frames:
+                report(1.0, f"Counting {source} by {' and '.join(keys)}")
+                frames[(source, keys)] = COUNT_QUERIES[source](engine, pair, ("period", *keys))
     report(1.0, "Judging the changes")
 
     weeks = pd.date_range(pd.Timestamp(window.start), pd.Timestamp(monday), freq="7D")
@@ -545,6 +624,9 @@ def build_review(
 
     comparisons = pd.DataFrame(columns=["comparison", *IDENTITY, "judged", "moved", "reason"])
     segments = pd.DataFrame(columns=list(SEGMENT_COLUMNS))
+    causes = pd.DataFrame(columns=list(CAUSE_COLUMNS))
+    standing = pooled = pd.DataFrame(columns=list(STANDING_COLUMNS))
+    unpooled = pd.DataFrame()
     if decisions:
         parts = [
             _compare_family(
@@ -561,6 +643,18 @@ def build_review(
             pd.concat(parts, ignore_index=True), bool(immature_by_week[current]), fdr
         )
         segments = _segments(comparisons)
+        causes = root_causes(frames, segments, (current, previous), fdr)
+        sources = _standing_sources(frames, precision, immature_by_week)
+        first = current - pd.Timedelta(weeks=standing_weeks - 1)
+        standing = judge_units(sources, first, current, min_sample=min_sample, fdr=fdr)
+        low = _low_volume(sources, current, min_sample)
+        pooled_start = current - pd.Timedelta(weeks=pooled_weeks - 1)
+        pooled = judge_units(
+            sources, pooled_start, current, only=low, min_sample=min_sample, fdr=fdr
+        )
+        unpooled = unjudgeable(
+            sources, pooled_start, current, low, min_sample=min_sample, weeks=pooled_weeks
+        )
     control = _control(market_policy, weeks, current, immature_by_week, min_sample)
     complete = latest is not None and week_range(last_complete_week(latest))[0] >= monday
     return WeeklyReview(
@@ -588,6 +682,12 @@ def build_review(
         segments=segments,
         control=control,
         trend=_trend(market_policy, weeks, immature_by_week, min_sample),
+        causes=causes,
+        standing=standing,
+        pooled=pooled,
+        unpooled=unpooled,
+        standing_weeks=standing_weeks,
+        pooled_weeks=pooled_weeks,
     )
 
 
@@ -635,7 +735,9 @@ def _page_choices(page: str, metric: str, row: pd.Series) -> dict[str, str]:
     if page == "overview":
         return {"metric": metric}
     if page == "labels":
-        return {"label_detail": _key(row, "label_code") or "", "label_sort": metric}
+        # An overturn finding lists the label's appealed decisions, not its inspected ones.
+        drill = {"drill_list": "appeals"} if metric == "overturn_rate" else {}
+        return {"label_detail": _key(row, "label_code") or "", "label_sort": metric, **drill}
     choices = {}
     if page == "vendors":
         if metric in FUNNEL_METRICS:

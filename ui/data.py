@@ -6,8 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
+import streamlit as st
 
-from data_access import queries
+from data_access import coverage, queries
+from data_access.engine import WarehouseUnavailable
+from data_access.errors import QUERY_FAILURES
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import Metric
@@ -87,3 +90,18 @@ def mark_immature(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
 def latest_decision() -> dt.datetime | None:
     """Return the newest decision time in the warehouse, or None for an empty warehouse."""
     return usable.latest_decision(warehouse.query(queries.freshness).set_index("table_name"))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _span(engine_key: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+    return coverage.decision_span(warehouse.engine())
+
+
+def data_span() -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Return the earliest and latest decision time (naive UTC), cached; (None, None) if empty."""
+    try:
+        return _span(str(warehouse.settings()))
+    except QUERY_FAILURES as error:
+        raise WarehouseUnavailable(
+            f"The warehouse did not answer: {type(error).__name__}."
+        ) from error

@@ -32,7 +32,7 @@ from metrics.labels import (
 )
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import usable, warehouse
+from ui import names, usable, warehouse
 from ui.filters import set_choice
 from ui.links import Choice
 from ui.text import md
@@ -202,8 +202,11 @@ def table_frame(table: pd.DataFrame, sort: Metric) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Rank": table["rank"],
-            "Label": table["label_code"],
-            "Policy area": table["policy_area"],
+            # Names for people; the code is in the CSV and the link.
+            "Label": table["label_code"].map(lambda code: names.labels().get(code, code)),
+            "Policy area": table["policy_area"].map(
+                lambda area: names.policy_areas().get(area, area)
+            ),
             SHORT_LABELS[sort.name]: table[sort.name],
             change_header(sort): table["change"] * 100,
             "Moved": [

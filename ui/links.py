@@ -272,17 +272,26 @@ def default_range(latest_data: dt.datetime, weeks: int = 12) -> tuple[dt.date, d
     return last_sunday - dt.timedelta(days=7 * weeks - 1), last_sunday
 
 
-def describe_filters(filters: Filters) -> str:
+def describe_filters(
+    filters: Filters,
+    *,
+    dates: bool = True,
+    names: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
     """Return the selection in words, Markdown-escaped, for "no data for …" messages and captions.
 
-    The values are warehouse codes, which may hold Markdown; they are shown as typed.
+    ``names`` maps a Filters field to {code: name}, so people read names, not codes; values
+    (names or codes) may hold Markdown and are shown as typed. Without dates and selections
+    it says "all markets and policy areas".
     """
-    parts = [f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y}"]
+    parts = [f"{filters.start:%d %b %Y} – {filters.end:%d %b %Y}"] if dates else []
     for param in LIST_PARAMS:
         values = getattr(filters, param.field)
+        readable = (names or {}).get(param.field, {})
+        values = tuple(readable.get(value, value) for value in values)
         if values:
             shown = ", ".join(md(value) for value in values[:4]) + (
                 f" and {len(values) - 4} more" if len(values) > 4 else ""
             )
             parts.append(f"{param.noun}{'s' if len(values) > 1 else ''} {shown}")
-    return " · ".join(parts)
+    return " · ".join(parts) or "all markets and policy areas"

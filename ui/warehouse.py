@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
+from appdb import demo_actions
 from data_access import demo, queries
 from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, Settings, load_settings
 from data_access.engine import Engine, WarehouseUnavailable, describe, read_only_engine
@@ -19,7 +21,8 @@ from data_access.errors import (
     WarehouseProblem,
     problem_for,
 )
-from ui import boundary
+from data_access.filters import Filters
+from ui import auth, boundary
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,9 +40,12 @@ def _build_demo_warehouse() -> None:
     partial = DEMO_WAREHOUSE_PATH.with_suffix(".tmp")
     partial.unlink(missing_ok=True)
     bar = st.progress(0.0, text="First start: creating the demo warehouse with sample data")
-    demo.build(f"duckdb:///{partial}", demo.DemoSpec(), progress=lambda f, m: bar.progress(f, m))
+    spec = demo.DemoSpec()
+    demo.build(f"duckdb:///{partial}", spec, progress=lambda f, m: bar.progress(f, m))
     # Renamed only when complete, so an interrupted first start is retried, not half-used.
     partial.rename(DEMO_WAREHOUSE_PATH)
+    with boundary.section("the demo's recorded actions"):
+        demo_actions.seed_app_db(spec)
     bar.empty()
 
 
@@ -74,10 +80,29 @@ def _cached_query(name: str, args: tuple, kwargs: tuple) -> object:
     return getattr(queries, name)(engine(), *args, **dict(kwargs))
 
 
+def scoped(*args, function: Callable | None = None, **kwargs) -> tuple[tuple, dict]:
+    """Return the arguments with every ``Filters`` narrowed to the session's scope, and the
+    scope passed to a query that takes one (the option lists), so no call can forget it.
+    """
+    scope = auth.current_scope()
+    args = tuple(arg.within(scope) if isinstance(arg, Filters) else arg for arg in args)
+    kwargs = {
+        key: value.within(scope) if isinstance(value, Filters) else value
+        for key, value in kwargs.items()
+    }
+    if function is not None and "scope" in inspect.signature(function).parameters:
+        kwargs["scope"] = scope
+    return args, kwargs
+
+
 def query(function: Callable[..., R], *args, **kwargs) -> R:
     """Return ``function(engine, *args, **kwargs)`` from ``data_access.queries``, cached per
     arguments, with a spinner while it runs; warehouse failures become ``WarehouseUnavailable``.
+
+    The arguments are narrowed to the session's scope first, so the cache key holds it: two
+    users with one link and different scopes never share a cached result.
     """
+    args, kwargs = scoped(*args, function=function, **kwargs)
     with st.spinner("Asking the warehouse…", show_time=True):
         try:
             return _cached_query(function.__name__, args, tuple(sorted(kwargs.items())))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,8 +14,19 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
+@pytest.fixture(autouse=True)
+def throwaway_app_db(tmp_path, monkeypatch) -> str:
+    """Send every page test's audit trail to its own app database, never the checkout's."""
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    monkeypatch.setenv("MODQA_APP_DB_URL", url)
+    return url
+
+
 def _app_factory(url: str, monkeypatch) -> Callable[..., AppTest]:
     monkeypatch.setenv("MODQA_WAREHOUSE_URL", url)
+    # Each test writes its recorded actions to its own app database, never data/app.sqlite.
+    app_db = Path(tempfile.mkdtemp(prefix="modqa-appdb-")) / "app.sqlite"
+    monkeypatch.setenv("MODQA_APP_DB_URL", f"sqlite:///{app_db}")
     st.cache_data.clear()
     st.cache_resource.clear()
 

@@ -58,7 +58,12 @@ def tiles(app) -> dict[str, str]:
 
 def widget(app, label: str):
     """Return the sidebar widget with this label."""
-    for kind in (app.sidebar.selectbox, app.sidebar.multiselect, app.sidebar.radio):
+    for kind in (
+        app.sidebar.selectbox,
+        app.sidebar.multiselect,
+        app.sidebar.radio,
+        app.sidebar.date_input,
+    ):
         for element in kind:
             if element.label == label:
                 return element

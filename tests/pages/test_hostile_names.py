@@ -22,6 +22,7 @@ PAGES = (
     "pages/penalties.py",
     "pages/vendors.py",
     "pages/weekly_review.py",
+    "pages/coverage.py",
 )
 MODERATOR = "<img src=x onerror=alert(1)>mod"
 

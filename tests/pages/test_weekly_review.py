@@ -98,7 +98,10 @@ def test_a_malformed_week_in_the_link_warns_and_shows_the_last_complete_week(
     app = app_on_warehouse(page=PAGE, week=week)
     assert not app.exception
     (warning,) = texts(app.warning)
-    assert "is not a week in ISO form (like 2026-W40) this page knows" in warning
+    assert (
+        "is not a week in ISO form (like 2026-W40) or latest, latest-1, … this page knows"
+        in warning
+    )
     assert "2026-W47 is shown instead" in warning
     assert texts(app.title) == ["Weekly review · 2026-W47"]
     assert url(app, "week") == ["2026-W47"]

@@ -36,7 +36,11 @@ PAGES = {
     "weekly_review": "/weekly_review",
     "glossary": "/glossary",
 }
-DRAWN = "!document.querySelector('[data-testid=stMain] [data-testid=stSpinner]')"
+# The app has finished its run: no "Running" status widget and no spinner left on the page.
+DRAWN = (
+    "!document.querySelector('[data-testid=stStatusWidget]')"
+    " && !document.querySelector('[data-testid=stSpinner]')"
+)
 
 
 def _free_port() -> int:

@@ -26,6 +26,7 @@ from access.entitlements import (
     Identity,
     RoleMap,
     claim_values,
+    identity_from_headers,
     load_access_settings,
     load_role_map,
     resolve,
@@ -89,13 +90,7 @@ def _identity() -> Identity | None:
             if settings.vendors_claim
             else None,
         )
-    headers = st.context.headers
-    email = (headers.get(settings.trusted_header) or "").strip()
-    if not email:
-        return None
-    groups_header = settings.trusted_groups_header
-    groups = claim_values(headers.get(groups_header)) if groups_header else None
-    return Identity(email=email, groups=groups or ())
+    return identity_from_headers(st.context.headers, settings)
 
 
 def current_access() -> Access:

@@ -33,9 +33,8 @@ def stratum_coverage(frame: pd.DataFrame, *, target: float, min_sample: int) -> 
     ``sampling_rate``, weighted ``accuracy`` with ``lower``/``upper``, ``effective_n``,
     ``margin`` (half the interval's width), ``plain_accuracy``, ``status`` (a ``STATUS``
     key) and ``needed``: extra inspections for the target margin (sample-size formula with
-    the finite population correction at the stratum's error rate, shrunk towards the pooled
-    rate so a stratum without inspections is planned at the pooled rate; and never fewer
-    than ``min_sample`` in all).
+    the finite population correction at the error rate the interval allows nearest 50%, or,
+    without inspections, the pooled rate; and never fewer than ``min_sample`` in all).
     """
     counts = frame.fillna(
         {c: 0 for c in ("inspections", "correct", "weight", "correct_weight", "weight_sq")}
@@ -51,6 +50,11 @@ def stratum_coverage(frame: pd.DataFrame, *, target: float, min_sample: int) -> 
     errors = np.nan_to_num(1 - weighted["rate"].to_numpy()) * effective_n
     pooled = errors.sum() / effective_n.sum() if effective_n.sum() > 0 else 0.5
     error_rate = shrunk_error_rate(errors, effective_n, float(np.clip(pooled, 0.005, 0.5)))
+    # Plan at the interval's end nearer 50% (the larger variance): the interval shown is a
+    # Wilson one, wider than the normal formula near 0 or 1, and the estimate of inspections
+    # still needed must not say "none" beside a margin still too wide.
+    far_end = np.clip(1 - weighted["lower"].to_numpy(), None, 0.5)
+    error_rate = np.where(np.isnan(far_end), error_rate, np.maximum(error_rate, far_end))
     needed = needed_for_target(inspections, decisions, error_rate, target)
     needed = np.maximum(needed, np.clip(min_sample - inspections, 0, decisions - inspections))
     # Kish's n is exactly n for equal weights, but a warehouse sums floats in any order:
@@ -68,7 +72,11 @@ def stratum_coverage(frame: pd.DataFrame, *, target: float, min_sample: int) -> 
         margin=margin,
         plain_accuracy=plain["plain_rate"],
         status=status,
-        needed=np.where(status == "at_target", 0, needed).astype("int64"),
+        # The sample-size formula corrects for a finite stratum, the displayed Wilson
+        # interval does not: a stratum still shown too wide needs at least one more.
+        needed=np.select(
+            [status == "at_target", status == "wider"], [0, np.maximum(needed, 1)], needed
+        ).astype("int64"),
     )
 
 

@@ -294,7 +294,9 @@ def _edit_form(action: store.Action, readable) -> None:
 
 def _detail(action_id: int, readable) -> None:
     try:
-        versions = store.history(ui_actions.app_db(), action_id)
+        versions = store.history(
+            ui_actions.app_db(), action_id, visible_markets=ui_actions.visible_markets()
+        )
     except store.UnknownAction:
         st.warning(f"There is no action number {action_id}; choose one from the list.")
         return
@@ -339,7 +341,7 @@ def actions_page() -> None:
     chosen = view.choices.get(ui_actions.ACTION_KEY, "")
     st.subheader("Actions in view")
     _list(found, readable)
-    every = store.list_actions(ui_actions.app_db())
+    every = store.list_actions(ui_actions.app_db(), visible_markets=ui_actions.visible_markets())
     if every:
         ids = [""] + [str(a.action_id) for a in every]
         if chosen and chosen not in ids:

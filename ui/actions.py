@@ -16,7 +16,7 @@ from data_access.filters import Filters
 from metrics.impact import Impact
 from metrics.registry import METRICS_BY_NAME
 from review import actions as review_actions
-from ui import boundary, data, filters, shell
+from ui import auth, boundary, data, filters, shell
 from ui.links import View
 
 ACTIONS_PAGE = "pages/actions.py"
@@ -79,7 +79,7 @@ def weekly_section(week: str, selection: Filters) -> None:
     st.subheader("Actions due this week")
     scope = store.scope_of(selection)
     scope.pop("start"), scope.pop("end")
-    recorded = store.actions_overlapping(app_db(), scope)
+    recorded = store.actions_overlapping(app_db(), scope, visible_markets=visible_markets())
     due = review_actions.due_in_week(recorded, week)
     if not due:
         st.caption("No recorded action's evaluation window ended this week.")
@@ -106,9 +106,16 @@ def _with_links(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns="action_id").assign(Open=links)
 
 
+def visible_markets() -> tuple[str, ...] | None:
+    """Return the markets whose actions this session may see (None: every market)."""
+    return auth.current_scope().markets()
+
+
 def overlapping(selection: Filters) -> list[store.Action]:
     """Return the actions whose scope and dates overlap a view's filters."""
-    return store.actions_overlapping(app_db(), store.scope_of(selection))
+    return store.actions_overlapping(
+        app_db(), store.scope_of(selection), visible_markets=visible_markets()
+    )
 
 
 def mark_actions(fig: go.Figure, selection: Filters) -> go.Figure:

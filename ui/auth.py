@@ -15,6 +15,7 @@ identity of the session asking, never a value left over in the page.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import streamlit as st
 
@@ -25,6 +26,7 @@ from access.entitlements import (
     Identity,
     RoleMap,
     claim_values,
+    identity_from_headers,
     load_access_settings,
     load_role_map,
     resolve,
@@ -88,13 +90,7 @@ def _identity() -> Identity | None:
             if settings.vendors_claim
             else None,
         )
-    headers = st.context.headers
-    email = (headers.get(settings.trusted_header) or "").strip()
-    if not email:
-        return None
-    groups_header = settings.trusted_groups_header
-    groups = claim_values(headers.get(groups_header)) if groups_header else None
-    return Identity(email=email, groups=groups or ())
+    return identity_from_headers(st.context.headers, settings)
 
 
 def current_access() -> Access:
@@ -126,12 +122,10 @@ def gate() -> Access:
         return OPEN_ACCESS
     identity = _identity()
     if identity is None:
-        _signed_out_page(current)
-        st.stop()
+        _only_page(lambda: _signed_out_page(current), "Log in")
     access = resolve(identity, role_map(), access_settings())
     if not access.has_access:
-        _no_access_page(access)
-        st.stop()
+        _only_page(lambda: _no_access_page(access), "No access")
     with st.sidebar:
         st.caption(f":material/person: Signed in as **{access.user}**")
         st.caption(
@@ -142,6 +136,17 @@ def gate() -> Access:
         if current == OIDC:
             st.button("Log out", on_click=st.logout, icon=":material/logout:", key="auth-logout")
     return access
+
+
+def _only_page(draw, title: str) -> NoReturn:
+    """Show one page as the whole app, then stop: the navigation of the real pages is never
+    declared, so Streamlit cannot fall back to listing the ``pages/`` folder."""
+
+    def signed_out() -> None:
+        draw()
+
+    st.navigation([st.Page(signed_out, title=title)], position="hidden").run()
+    st.stop()
 
 
 def _signed_out_page(current: str) -> None:

@@ -20,8 +20,10 @@ def _cached_inputs(week_start: dt.date, selection: Filters) -> PlanInputs:
 
 
 def plan_inputs(week_start: dt.date, selection: Filters) -> PlanInputs:
-    """Return the planner's inputs for a week and a market / policy / vendor selection,
-    cached; warehouse failures become the dashboard's warehouse problems."""
+    """Return the planner's inputs for a week and a market / policy / vendor selection within
+    the viewer's scope, cached; warehouse failures become the dashboard's warehouse problems."""
+    # Narrowed to the viewer's scope here, so the cache key holds it as well.
+    (selection,), _ = warehouse.scoped(selection)
     with st.spinner("Reading the weeks before the plan…", show_time=True):
         try:
             return _cached_inputs(week_start, selection)

@@ -100,3 +100,28 @@ def test_no_signals_are_planted_with_the_switch(unplanted_url):
     assert persistent_label_ratio(engine) < 2
     assert persistent_moderator(engine)[0] in ("inside", "too small")
     engine.dispose()
+
+
+def lumen_accuracy(engine) -> tuple[float, float]:
+    """Return Lumen's accuracy lower bound in the last 10 weeks and upper bound before."""
+    late = Filters(weeks_before_end(10), END, vendors=("lumen",))
+    before = weeks_before_end(10) - dt.timedelta(days=1)
+    early = Filters(weeks_before_end(20), before, vendors=("lumen",))
+    late_rate, early_rate = (
+        with_interval(queries.inspection_counts(engine, f, ()), "correct", "inspections").iloc[0]
+        for f in (late, early)
+    )
+    return late_rate["lower"], early_rate["upper"]
+
+
+def test_the_improvement_after_the_demo_retraining_is_planted_and_only_then(
+    planted_url, unplanted_url
+):
+    engine = read_only(planted_url)
+    late_lower, early_upper = lumen_accuracy(engine)
+    assert late_lower > early_upper, "Lumen's accuracy rose: the intervals do not overlap"
+    engine.dispose()
+    engine = read_only(unplanted_url)
+    late_lower, early_upper = lumen_accuracy(engine)
+    assert late_lower < early_upper
+    engine.dispose()

@@ -80,6 +80,16 @@ def test_floors_count_no_more_than_a_stratum_holds():
     assert allocate(7, [2, 100], [0.3, 0.3], floors=[5, 5]).tolist() == [2, 5]
 
 
+def test_no_stratum_passes_its_target_while_another_falls_short():
+    # Neyman on 1000 x 0.3 vs 100 x 0.3 would give 100 and 10 of 110; with enough = 40 and
+    # 80, the large one stops at 40 and the small one gets the other 70.
+    assert allocate(110, [1000, 100], [0.3, 0.3], enough=[40, 80]).tolist() == [40, 70]
+    # Once both can have enough (40 + 80 = 120 <= 200), the targets become floors of a
+    # Neyman allocation: 10 : 1 of 200 would be 182 and 18, so the small one is held at its
+    # 80 and the large one takes the other 120.
+    assert allocate(200, [1000, 100], [0.3, 0.3], enough=[40, 80]).tolist() == [120, 80]
+
+
 def test_a_budget_above_every_decision_is_refused():
     with pytest.raises(ValueError, match="more than the 20 decisions"):
         allocate(21, [10, 10], [0.2, 0.2])
@@ -156,15 +166,31 @@ strata = st.lists(
 )
 
 
-@given(strata=strata, fraction=st.floats(0.0, 1.0), risk_share=st.floats(0.0, 0.5))
-def test_budget_is_exact_after_rounding_and_floors_and_caps_hold(strata, fraction, risk_share):
+@given(
+    strata=strata,
+    fraction=st.floats(0.0, 1.0),
+    risk_share=st.floats(0.0, 0.5),
+    enough=st.one_of(st.none(), st.integers(0, 200)),
+)
+def test_budget_is_exact_after_rounding_and_floors_and_caps_hold(
+    strata, fraction, risk_share, enough
+):
     population = np.array([s[0] for s in strata])
     stddev = np.array([s[1] for s in strata])
     floors = np.array([s[2] for s in strata])
     risk = np.array([s[3] for s in strata])
     needed = int(np.minimum(floors, population).sum())
     budget = needed + int(fraction * (population.sum() - needed))
-    result = allocate(budget, population, stddev, floors=floors, risk=risk, risk_share=risk_share)
+    targets = None if enough is None else np.full(len(strata), enough)
+    result = allocate(
+        budget,
+        population,
+        stddev,
+        floors=floors,
+        risk=risk,
+        risk_share=risk_share,
+        enough=targets,
+    )
     assert result.sum() == budget
     assert np.all(result >= np.minimum(floors, population))
     assert np.all(result <= population)

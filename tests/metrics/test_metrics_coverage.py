@@ -38,10 +38,11 @@ def test_each_stratum_gets_rate_margin_status_and_needed():
     # / 1.0960365 = 0.130034 -> too wide.
     assert coverage.loc["B", "margin"] == pytest.approx(0.130034, abs=1e-6)
     assert coverage.loc["B", "status"] == "wider"
-    # Needed for B: error rate shrunk to the pooled rate. Pooled = (20 + 10) / 440 = 0.068182;
-    # B: (10 + 20 x 0.068182) / 60 = 0.189394; n0 = 3.841459 x 0.189394 x 0.810606 / 0.0025
-    # = 235.90; FPC 1000: 235.90 / (1 + 234.90 / 1000) = 191.03 -> 192, minus 40 done = 152.
-    assert coverage.loc["B", "needed"] == 152
+    # Needed for B, planned at the error rate the interval allows nearest 50%: the Wilson
+    # centre (0.75 + z²/80) / 1.0960365 = 0.728095, lower bound 0.728095 - 0.130034 = 0.598060,
+    # error 0.401940; n0 = 3.841459 x 0.401940 x 0.598060 / 0.0025 = 369.37; FPC 1000:
+    # 369.37 / (1 + 368.37 / 1000) = 269.93 -> 270, minus 40 done = 230.
+    assert coverage.loc["B", "needed"] == 230
     # C: no inspections: not judgeable; needs at least the 30 any judged rate needs.
     assert coverage.loc["C", "status"] == "not_judged" and coverage.loc["C", "needed"] >= 30
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metrics.selection import draw_sample, sampling_design, selected
 
@@ -100,3 +102,35 @@ def test_a_frame_without_the_stratum_columns_is_refused():
             keys=KEYS,
             seed=1,
         )
+
+
+@given(
+    groups=st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C"]),
+            st.sampled_from(["M1", "M2", "M3", None]),
+            st.integers(1, 40),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    planned=st.lists(st.integers(0, 30), min_size=3, max_size=3),
+    moderator_floor=st.integers(0, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_every_decision_has_a_chance_and_the_weights_add_up(groups, planned, moderator_floor, seed):
+    counts: dict[tuple[str, str, str | None], int] = {}
+    for market, moderator, count in groups:
+        counts[(market, "x", moderator)] = counts.get((market, "x", moderator), 0) + count
+    frame = frame_of(counts)
+    allocation = plan([(market, "x", n) for market, n in zip("ABC", planned, strict=True)])
+    design = sampling_design(frame, allocation, keys=KEYS, moderator_floor=moderator_floor)
+    units = design.units
+    assert (units["inclusion_probability"] > 0).all()
+    assert (units["inclusion_probability"] <= 1).all()
+    chosen = selected(design, seed)
+    weights = 1 / units["inclusion_probability"].to_numpy()
+    assert weights[chosen].sum() == pytest.approx(len(frame))
+    drawn = design.strata.set_index("market_code")["drawn"]
+    by_market = units.loc[chosen, "market_code"].value_counts()
+    assert by_market.reindex(drawn.index, fill_value=0).tolist() == drawn.tolist()

@@ -137,6 +137,9 @@ def test_two_users_with_one_link_in_one_process_get_their_own_results(signed_in,
     first = signed_in(ID_USER, start="2026-10-05", end="2026-11-01")
     second = signed_in(US_USER, start="2026-10-05", end="2026-11-01")
     assert set(_table(first)["Market"]) == {"ID"}
+    # "All" is labelled as the user's own markets, not every market.
+    assert _markets_widget(first).proto.placeholder == "All your markets"
+    assert _markets_widget(first).options == ["ID · Indonesia"]
     assert set(_table(second)["Market"]) == {"US"}
     assert _table(second)["Inspections"].sum() == _inspections(raw, ["US"])
     third = signed_in(ID_USER, start="2026-10-05", end="2026-11-01")

@@ -6,6 +6,7 @@ import pandas as pd
 
 from tests.pages.conftest import texts
 from tests.pages.elements import table, tiles, url
+from tests.pages.test_access import ID_USER, signed_in  # noqa: F401 - a fixture
 
 PAGE = "pages/coverage.py"
 
@@ -20,7 +21,7 @@ def test_coverage_and_plan_with_names_and_the_budget_spent(app_on_warehouse, raw
     assert shown["Judged at ±5 points"].endswith(f" of {len(strata)}")
     coverage = table(app, "Needed")
     assert len(coverage) == len(strata)
-    assert "United States · Listing · In-house team" in set(coverage["Stratum"])
+    assert "United States · Listings · In-house team" in set(coverage["Stratum"])
     assert not coverage["Stratum"].str.contains("in_house|northwind").any(), "names, not codes"
     assert set(coverage["Status"]) <= {"At target", "Too wide", "Not judgeable"}
     plan = table(app, "± plan")
@@ -62,3 +63,13 @@ def test_moderators_on_request(app_on_warehouse):
     assert coverage["Stratum"].str.startswith("Singapore · ").all()
     assert coverage["Stratum"].str.contains(r" · (M\d{4}|auto-classifier)$").all()
     assert pd.Series(coverage["Stratum"]).is_unique
+
+
+def test_a_one_market_user_sees_and_plans_only_that_market(signed_in):  # noqa: F811
+    app = signed_in(ID_USER, page=PAGE, budget="400")
+    assert not app.exception and not app.error
+    coverage = table(app, "Needed")
+    plan = table(app, "± plan")
+    assert coverage["Stratum"].str.startswith("Indonesia · ").all()
+    assert plan["Stratum"].str.startswith("Indonesia · ").all()
+    assert plan["Plan"].sum() == 400

@@ -137,7 +137,11 @@ def login_app(provider, duckdb_url, tmp_path_factory):
         yield base, app_db
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         log.close()
 
 
@@ -170,6 +174,9 @@ def test_two_users_see_only_their_markets_and_logging_out_returns_to_login(brows
     base, app_db = login_app
     for person, market in EXPECTED_MARKET.items():
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        # A busy shared machine can take long to render; these wait for conditions, not time.
+        context.set_default_timeout(120_000)
+        context.set_default_navigation_timeout(120_000)
         page = context.new_page()
         try:
             _log_in(page, base, person)

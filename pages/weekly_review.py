@@ -135,7 +135,7 @@ def _headline(review: WeeklyReview) -> None:
 @boundary.guard("the root causes")
 def _root_causes(review: WeeklyReview) -> None:
     st.subheader("Root causes")
-    st.caption(
+    glossary.caption(
         "Each significant change overall or in a market, split into what each market, policy "
         "area, label, vendor and moderator contributed (rate effect plus mix effect; the parts "
         "add up to the change), in points with 95% intervals. Contributions are tested within "

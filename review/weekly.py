@@ -214,7 +214,12 @@ def _latest_decision(engine: sa.Engine) -> dt.datetime | None:
     """Return the newest decision time in the warehouse, or None when it is empty."""
     fresh = queries.freshness(engine).set_index("table_name")
     latest = fresh.loc["decisions", "latest"]
-    return None if pd.isna(latest) else pd.Timestamp(latest).to_pydatetime()
+    if pd.isna(latest):
+        return None
+    # A decision dated after today is a loading mistake (validate reports it); the review
+    # judges the data up to now rather than a week in the year 9999.
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return min(pd.Timestamp(latest).to_pydatetime().replace(tzinfo=None), now)
 
 
 def immature_periods(

@@ -14,7 +14,7 @@ from data_access.errors import QUERY_FAILURES
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import Metric
-from ui import warehouse
+from ui import usable, warehouse
 
 COUNT_QUERIES = {
     "inspections": queries.inspection_counts,
@@ -45,7 +45,9 @@ COUNT_NOUNS = {
 
 def counts(metric: Metric, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
     """Return the count frame a metric is computed from, per group, cached per filter set."""
-    return warehouse.query(COUNT_QUERIES[metric.source], filters, tuple(by))
+    frame = warehouse.query(COUNT_QUERIES[metric.source], filters, tuple(by))
+    noun = COUNT_NOUNS.get(metric.denominator, metric.denominator)
+    return usable.without_missing_keys(frame, tuple(by), metric.denominator, noun)
 
 
 def rates(metric: Metric, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
@@ -87,9 +89,7 @@ def mark_immature(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
 
 def latest_decision() -> dt.datetime | None:
     """Return the newest decision time in the warehouse, or None for an empty warehouse."""
-    fresh = warehouse.query(queries.freshness).set_index("table_name")
-    latest = fresh.loc["decisions", "latest"]
-    return None if pd.isna(latest) else pd.Timestamp(latest).to_pydatetime()
+    return usable.latest_decision(warehouse.query(queries.freshness).set_index("table_name"))
 
 
 @st.cache_data(ttl=600, show_spinner=False)

@@ -97,7 +97,8 @@ def source_picker(view: View, sources: tuple[str, ...], *, key: str) -> str:
 
 def drill_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Return the drill-through rows with readable column names, as shown and downloaded."""
-    return rows.rename(columns=COLUMN_NAMES)
+    # Shown as text: the contract allows text decision ids as well as numbers.
+    return rows.assign(decision_id=rows["decision_id"].astype(str)).rename(columns=COLUMN_NAMES)
 
 
 def drill_through_list(
@@ -134,7 +135,7 @@ def drill_through_list(
     st.dataframe(
         naming.readable_table(table),
         hide_index=True,
-        column_config={**times, "Decision": st.column_config.NumberColumn(format="%d")},
+        column_config={**times, "Decision": st.column_config.TextColumn()},
     )
     previous, status, following, download = st.columns([1, 2, 1, 2])
     previous.button(

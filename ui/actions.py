@@ -104,10 +104,10 @@ def weekly_section(week: str, selection: Filters) -> None:
     scope.pop("start"), scope.pop("end")
     recorded = store.actions_overlapping(app_db(), scope, visible_markets=visible_markets())
     due = review_actions.due_in_week(recorded, week)
-    if not due:
-        # Most weeks no window ends: the review stays as short as it has to be.
-        return
     st.subheader("Actions due this week")
+    if not due:
+        st.caption("No recorded action's evaluation window ended this week.")
+        return
     impacts = {action.action_id: impact(action)[0] for action in due}
     measured, missing = review_actions.due_tables(due, impacts)
     link = {"Open": st.column_config.LinkColumn("Open", display_text="Open ↗", width="small")}

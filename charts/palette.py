@@ -305,7 +305,7 @@ def monday_ticks(fig: go.Figure, periods: pd.Series) -> go.Figure:
     every few weeks from the first Monday line up with the points. At most eight ticks.
     """
     days = pd.to_datetime(pd.Series(periods).dropna().unique())
-    if len(days) < 2 or not (days.dayofweek == 0).all():
+    if len(days) < 2 or not (days.day_of_week == 0).all():
         return fig
     span_weeks = int((days.max() - days.min()).days // 7) + 1
     step = max(1, -(-span_weeks // MAX_DATE_TICKS))

@@ -225,7 +225,7 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
 @boundary.guard("standing problems")
 def _standing(review: WeeklyReview) -> None:
     st.subheader("Standing problems")
-    st.caption(
+    glossary.caption(
         f"Levels over the last {review.standing_weeks} weeks ({review.week} included), even "
         "when they did not move this week: labels against all other labels (overturn rate, "
         "precision), vendors and moderators on the 99.8% accuracy funnel, each market × "
@@ -243,7 +243,7 @@ def _standing(review: WeeklyReview) -> None:
 @boundary.guard("the pooled low-volume units")
 def _pooled(review: WeeklyReview) -> None:
     st.subheader("Low-volume units (pooled)")
-    st.caption(
+    glossary.caption(
         f"Labels, vendors and moderators below the minimum sample ({review.min_sample}) this "
         f"week, judged on their last {review.pooled_weeks} weeks pooled, against the same "
         "peers as Standing problems (their own false-discovery family)."

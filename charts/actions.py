@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 ACTION_COLOUR = "#8E44AD"
 SPAN_ALPHA = 0.08
@@ -30,6 +31,7 @@ def _short(title: str) -> str:
     return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
 
 
+@text_stays_text
 def add_action_marks(fig: go.Figure, marks: pd.DataFrame) -> go.Figure:
     """Return the figure with each action drawn at its dates, titled, as a clickable marker.
 

@@ -160,7 +160,7 @@ class PlantedSignals:
     persistent_moderator: str = "M0123"
     persistent_moderator_error: float = 0.3
     # Times the average load of the moderator's vendor peers: at the usual 4-12% QA
-    # sampling that is about 10-25 inspections a week, under the minimum sample of 30.
+    # sampling that is about 15 inspections a week, under the minimum sample of 30.
     persistent_moderator_load: float = 2.5
     # A recorded action that worked (appdb/demo_actions.py): the vendor's team retrained.
     improvement_vendor: str = "lumen"

@@ -135,7 +135,7 @@ def _headline(review: WeeklyReview) -> None:
 @boundary.guard("the root causes")
 def _root_causes(review: WeeklyReview) -> None:
     st.subheader("Root causes")
-    st.caption(
+    glossary.caption(
         "Each significant change overall or in a market, split into what each market, policy "
         "area, label, vendor and moderator contributed (rate effect plus mix effect; the parts "
         "add up to the change), in points with 95% intervals. Contributions are tested within "
@@ -305,7 +305,7 @@ def weekly_review() -> None:
         pooled_weeks=int(view.choices[POOLED_CHOICE.key]),
     )
     selection = describe_filters(view.filters).split(" · ", 1)
-    scope = selection[1] if len(selection) > 1 else "all markets and policy areas"
+    scope = selection[1] if len(selection) > 1 else f"{auth.all_markets_words()} and policy areas"
     glossary.caption(
         f"{describe_week(week)} · {scope} · against {review.previous_week} and the trailing "
         f"baseline {review.baseline_first_week} – {review.previous_week} · decision cohorts, "

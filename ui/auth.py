@@ -237,3 +237,8 @@ def scope_note() -> str:
     if mode() == OPEN:
         return "Open access (no login configured): every market."
     return f"Data within the access of {access.user}: {access.scope.describe()}."
+
+
+def all_markets_words() -> str:
+    """Return "all markets", or "all your markets" when the viewer's scope is limited."""
+    return "all markets" if current_scope().markets() is None else "all your markets"

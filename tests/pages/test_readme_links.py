@@ -71,7 +71,12 @@ LINKS = {
     "http://localhost:8501/weekly_review?week=latest": (
         "pages/weekly_review.py",
         {"week": "latest"},
-        review_lists(("Accuracy", "Indonesia · Listings"), ("Penalty rate", "Brazil")),
+        review_lists(("Penalty rate", "Brazil")),
+    ),
+    "http://localhost:8501/weekly_review?week=latest-2": (
+        "pages/weekly_review.py",
+        {"week": "latest-2"},
+        review_lists(("Accuracy", "Indonesia · Listings")),
     ),
     "http://localhost:8501/weekly_review?week=latest-6": (
         "pages/weekly_review.py",

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 CELL_GAP = 2
 # Judged cells whose change is not significant: one quiet fill, so noise never looks alarming.
@@ -17,6 +18,7 @@ TOO_SMALL = "#FFFFFF"
 TOO_SMALL_NOTE = "too few to judge"
 
 
+@text_stays_text
 def change_heatmap(
     frame: pd.DataFrame,
     *,
@@ -181,6 +183,7 @@ def _grid(
     return grid.where(grid.notna(), missing).to_numpy()
 
 
+@text_stays_text
 def mark_comparison(
     fig: go.Figure,
     judged: tuple[object, object],

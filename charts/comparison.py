@@ -112,6 +112,7 @@ def _reference_line(
     )
 
 
+@text_stays_text
 def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Figure:
     """Return a funnel plot with each unit's name (``names``, else its id) beside its point.
 

@@ -171,7 +171,7 @@ def label_detail(
         )
         return
     for line in labels.reading(view.filters, label):
-        st.markdown(naming.humanize(line))
+        st.markdown(naming.humanize(line, escape=md))
 
     trend_precision, trend_overturn = st.columns(2)
     trend_precision.markdown("**Precision by period**")

@@ -9,12 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from data_access import coverage, queries
-from data_access.engine import WarehouseUnavailable
-from data_access.errors import QUERY_FAILURES
+from data_access.errors import DATA_MESSAGE, QUERY_FAILURES, DataProblem
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import Metric
-from ui import usable, warehouse
+from ui import boundary, usable, warehouse
 
 COUNT_QUERIES = {
     "inspections": queries.inspection_counts,
@@ -102,6 +101,8 @@ def data_span() -> tuple[dt.datetime | None, dt.datetime | None]:
     try:
         return _span(str(warehouse.settings()))
     except QUERY_FAILURES as error:
-        raise WarehouseUnavailable(
-            f"The warehouse did not answer: {type(error).__name__}."
-        ) from error
+        raise warehouse.warehouse_problem(error) from error
+    except (ValueError, TypeError) as error:
+        # decided_at held as text that is not a timestamp: the schema is not the contract's.
+        reference = boundary.log_reference(error, "the data's date span")
+        raise DataProblem(f"{DATA_MESSAGE} (Reference {reference}.)") from error

@@ -6,12 +6,13 @@ Codes stay in hover text and CSV files; everything else shows these names.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from charts.text import html_text
 from ui import filters, links
 
 POLICY_AREA_NAMES = filters.POLICY_AREA_NAMES
@@ -91,14 +92,16 @@ def _pattern(names: Mapping[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w])(" + "|".join(re.escape(code) for code in codes) + r")(?![\w])")
 
 
-def humanize(text: str, names: Mapping[str, str] | None = None) -> str:
+def humanize(
+    text: str, names: Mapping[str, str] | None = None, escape: Callable[[str], str] = str
+) -> str:
     """Return text with every known code written as its name ("BR · content" -> "Brazil ·
-    Content")."""
+    Content"); ``escape`` (``ui.text.md`` for Markdown) is applied to each inserted name."""
     names = code_names() if names is None else names
     pattern = _pattern(names)
     if pattern is None or not isinstance(text, str):
         return text
-    return pattern.sub(lambda match: names[match.group(1)], text)
+    return pattern.sub(lambda match: escape(names[match.group(1)]), text)
 
 
 def readable_table(frame: pd.DataFrame, skip: Sequence[str] = ()) -> pd.DataFrame:
@@ -130,7 +133,9 @@ def readable_figure(fig: go.Figure) -> go.Figure:
     The data keep their codes (clicks and customdata read them); category axes get tick
     texts, and trace names are rewritten.
     """
-    names = all_names()
+    # The figure's text is HTML-escaped (charts.text), so codes are looked up escaped and
+    # names go in escaped: a vendor named <a href=…> stays text in plotly.js.
+    names = {html_text(code): html_text(name) for code, name in all_names().items()}
     axes: dict[str, list[str]] = {}
     for trace in fig.data:
         if getattr(trace, "name", None):

@@ -20,8 +20,13 @@ __all__ = ["html_text", "md"]
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=])")
 # Line and paragraph breaks of every kind, and other control characters: a value is one line.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Streamlit's GFM turns bare URLs and e-mail addresses into links after parsing, on the
+# final text, so backslash escapes do not stop it; a zero-width space inside "http:",
+# "www." and after "@" does, and reads the same.
+_AUTOLINKS = re.compile(r"(?i)(https?|ftp|www|mailto)(?=[:.])|(@)")
 
 
 def md(value: object) -> str:
     """Return ``value`` as Markdown that renders exactly as its text, on a single line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(value)))
+    text = _AUTOLINKS.sub(lambda match: match[0] + "\u200b", _BREAKS.sub(" ", str(value)))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -264,12 +264,6 @@ def breakdown_section(view: View, flow: bool) -> None:
             f"By {counted_by}. Grey cells have fewer than {min_sample} resolved appeals and "
             "are not judged."
         )
-        downloads.rate_table(
-            grid,
-            keys={"market_code": "Market", "policy_area": "Policy area"},
-            metric=OVERTURN_RATE,
-            file_stem=f"overturn_rate_by_market_policy_{chosen.start}_{chosen.end}",
-        )
     with right:
         st.subheader("Overturn rate by label")
         by_label = overturn_rates(flow, chosen, ("label_code",))
@@ -285,6 +279,13 @@ def breakdown_section(view: View, flow: bool) -> None:
             f"By {counted_by}; the rejection label of the appealed decision. Grey bars have "
             f"fewer than {min_sample} resolved appeals and are listed last, unranked."
         )
+    # Full width below both panels: the table has more columns than half the page holds.
+    downloads.rate_table(
+        grid,
+        keys={"market_code": "Market", "policy_area": "Policy area"},
+        metric=OVERTURN_RATE,
+        file_stem=f"overturn_rate_by_market_policy_{chosen.start}_{chosen.end}",
+    )
 
     view_name = "flow" if flow else "cohort"
     st.subheader("Resolution time by market")

@@ -29,20 +29,30 @@ def rate_table_frame(frame: pd.DataFrame, keys: Mapping[str, str], metric: Metri
     ).reset_index(drop=True)
 
 
+def _compact_rate_table(table: pd.DataFrame, metric: Metric) -> pd.DataFrame:
+    """Return the on-screen form of a rate table: the interval in one column, so it fits a
+    half-width panel; the CSV keeps every column."""
+    interval = (
+        (table["95% CI low"] * 100).map("{:.1f}".format)
+        + "–"
+        + (table["95% CI high"] * 100).map("{:.1f}%".format)
+    ).where(table["95% CI low"].notna(), "–")
+    # A rate below the minimum sample stays visible but says it is not judged.
+    interval = interval.where(table["Enough data"].astype(bool), "too few to judge")
+    shown = table.drop(columns=["95% CI low", "95% CI high", "Enough data"])
+    shown.insert(shown.columns.get_loc(metric.label) + 1, "95% CI", interval)
+    return shown
+
+
 def rate_table(
     frame: pd.DataFrame, *, keys: Mapping[str, str], metric: Metric, file_stem: str
 ) -> None:
     """Show a rate frame as a table with percentages, and a button to download it as CSV."""
     table = rate_table_frame(frame, keys, metric)
-    percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
-        naming.readable_table(table),
+        naming.readable_table(_compact_rate_table(table, metric)),
         hide_index=True,
-        column_config={
-            metric.label: percent,
-            "95% CI low": percent,
-            "95% CI high": percent,
-        },
+        column_config={metric.label: st.column_config.NumberColumn(format="percent")},
     )
     csv_button(
         table,

@@ -57,7 +57,9 @@ def test_clicking_an_action_marker_opens_the_action_and_its_impact_card(page, ap
     page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=60_000)
     query = parse_qs(urlsplit(page.evaluate("location.href")).query)
     assert query["action"] == ["1"]
-    assert query["start"] == ["2026-08-31"], "the view's dates travel with the click"
+    # The link's range starts before the test warehouse's data (10 weeks to 2026-11-22), so
+    # the view shows the complete weeks it has, from 2026-09-14; those dates travel.
+    assert query["start"] == ["2026-09-14"], "the view's dates travel with the click"
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.get_by_text("could not be used").count() == 0, "no warning about the link"
     screenshot(page, "actions-impact-card")

@@ -45,6 +45,16 @@ def read_only_engine(settings: Settings) -> sa.Engine:
         connect_args["connect_timeout"] = 5
         connect_args["read_timeout"] = settings.query_timeout_seconds + 5
     engine = sa.create_engine(url, connect_args=connect_args, **engine_options)
+    if backend == "duckdb":
+        memory, threads = settings.duckdb_memory_limit, settings.duckdb_threads
+
+        @sa.event.listens_for(engine, "connect")
+        def _bounded_duckdb(dbapi_connection, _record):  # noqa: ANN001
+            # SET, not a connect-time config: DuckDB refuses a second connection to a file
+            # with another config, and these settings hold for the whole database instance.
+            dbapi_connection.execute(f"SET memory_limit = '{memory}'")
+            dbapi_connection.execute(f"SET threads = {int(threads)}")
+
     if backend == "postgresql":
         engine = engine.execution_options(postgresql_readonly=True)
     elif backend in ("mysql", "mariadb"):
@@ -58,6 +68,8 @@ def read_only_engine(settings: Settings) -> sa.Engine:
                 cursor.execute(f"SET SESSION max_statement_time = {float(seconds)}")
 
     options = _schema_options(settings.schema)
+    if not settings.use_rollups:
+        options["modqa_rollups"] = False
     return engine.execution_options(**options) if options else engine
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access import rollup_tables
 from data_access.dialect import period_start, seconds_between
 from data_access.filters import Filters
 from data_access.schema import (
@@ -128,7 +129,23 @@ def _fetch(engine: sa.Engine, statement: sa.Select) -> pd.DataFrame:
     """Run a statement and return its rows as a DataFrame with the statement's columns."""
     with engine.connect() as connection:
         result = connection.execute(statement)
-        return pd.DataFrame(result.all(), columns=list(result.keys()))
+        columns = list(result.keys())
+        rows = result.all()
+    # Column by column: building a frame from Row objects makes pandas probe each row's
+    # attributes, which costs seconds for a hundred thousand rows.
+    values = list(zip(*rows, strict=True)) if rows else [[] for _ in columns]
+    return pd.DataFrame(dict(zip(columns, map(list, values), strict=True)), columns=columns)
+
+
+def _from_rollup(
+    engine: sa.Engine, name: str, filters: Filters, by: Sequence[str]
+) -> pd.DataFrame | None:
+    """Return the query's frame summed from a rollup that covers it, or None when none does."""
+    rollup = rollup_tables.covering(engine, name, filters, by)
+    if rollup is None:
+        return None
+    statement, _ = rollup_tables.select_counts(rollup, name, filters, by)
+    return _fetch(engine, statement)
 
 
 def _tidy(
@@ -172,6 +189,15 @@ def inspection_counts(
     ``wrong_label`` (integers) and ``weight``, ``correct_weight``, ``weight_sq`` (sums of
     ``sampling_weight``, of it over correct inspections, and of its square).
     """
+    rolled = _from_rollup(engine, "inspection_counts", filters, by)
+    if rolled is not None:
+        return _tidy(rolled, by, INSPECTION_COUNTS, INSPECTION_WEIGHTS)
+    frame = _fetch(engine, inspection_statement(filters, by))
+    return _tidy(frame, by, INSPECTION_COUNTS, INSPECTION_WEIGHTS)
+
+
+def inspection_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
+    """Return the fact-table SELECT of ``inspection_counts`` (for ``INSERT ... SELECT``)."""
     d, q = decisions, qa_inspections
     rejected, qa_rejected = d.c.outcome == "reject", q.c.qa_outcome == "reject"
     approved, qa_approved = d.c.outcome == "approve", q.c.qa_outcome == "approve"
@@ -199,13 +225,21 @@ def inspection_counts(
         .where(*_cohort_conditions(filters))
         .group_by(*groups)
     )
-    return _tidy(_fetch(engine, statement), by, INSPECTION_COUNTS, INSPECTION_WEIGHTS)
+    return statement
 
 
 def decision_counts(
     engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
 ) -> pd.DataFrame:
     """Return ``decisions``, ``rejections`` and ``automated`` decision counts per group."""
+    rolled = _from_rollup(engine, "decision_counts", filters, by)
+    if rolled is not None:
+        return _tidy(rolled, by, DECISION_COUNTS)
+    return _tidy(_fetch(engine, decision_statement(filters, by)), by, DECISION_COUNTS)
+
+
+def decision_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
+    """Return the fact-table SELECT of ``decision_counts`` (for ``INSERT ... SELECT``)."""
     groups = _group_columns(by, filters)
     statement = (
         sa.select(
@@ -217,7 +251,7 @@ def decision_counts(
         .where(*_cohort_conditions(filters))
         .group_by(*groups)
     )
-    return _tidy(_fetch(engine, statement), by, DECISION_COUNTS)
+    return statement
 
 
 def label_counts(engine: sa.Engine, filters: Filters, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -271,6 +305,23 @@ def confusion_counts(engine: sa.Engine, filters: Filters) -> pd.DataFrame:
     return _tidy(_fetch(engine, statement), ["moderator_label", "qa_label"], ["inspections"])
 
 
+def _appeals_per_decision() -> sa.Subquery:
+    """Return appeals summed per decision: ``resolved``, ``overturned``, ``upheld``, ``pending``."""
+    a = appeals
+    outcome = a.c.appeal_outcome
+    return (
+        sa.select(
+            a.c.decision_id,
+            _sum_if(outcome.in_(("upheld", "overturned"))).label("resolved"),
+            _sum_if(outcome == "overturned").label("overturned"),
+            _sum_if(outcome == "upheld").label("upheld"),
+            _sum_if(outcome == "pending").label("pending"),
+        )
+        .group_by(a.c.decision_id)
+        .subquery("appeals_per_decision")
+    )
+
+
 def appeal_counts(
     engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
 ) -> pd.DataFrame:
@@ -279,24 +330,34 @@ def appeal_counts(
     ``appealed`` counts rejections with at least one appeal; ``resolved``, ``overturned``,
     ``upheld`` and ``pending`` count appeals. Grouped by the decision's period and dimensions.
     """
-    d, a = decisions, appeals
+    rolled = _from_rollup(engine, "appeal_counts", filters, by)
+    if rolled is not None:
+        return _tidy(rolled, by, APPEAL_COUNTS)
+    return _tidy(_fetch(engine, appeal_statement(filters, by)), by, APPEAL_COUNTS)
+
+
+def appeal_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
+    """Return the fact-table SELECT of ``appeal_counts`` (for ``INSERT ... SELECT``)."""
+    d = decisions
+    per_decision = _appeals_per_decision()
     groups = _group_columns(by, filters)
-    outcome = a.c.appeal_outcome
+    # Appeals are summed per decision first, so the join keeps one row per rejection and
+    # plain sums count both rejections and appeals: no COUNT(DISTINCT) over the join.
     statement = (
         sa.select(
             *groups,
-            sa.func.count(sa.distinct(d.c.decision_id)).label("rejections"),
-            sa.func.count(sa.distinct(a.c.decision_id)).label("appealed"),
-            _sum_if(outcome.in_(("upheld", "overturned"))).label("resolved"),
-            _sum_if(outcome == "overturned").label("overturned"),
-            _sum_if(outcome == "upheld").label("upheld"),
-            _sum_if(outcome == "pending").label("pending"),
+            sa.func.count().label("rejections"),
+            _sum_if(per_decision.c.decision_id.is_not(None)).label("appealed"),
+            *(
+                sa.func.sum(per_decision.c[name]).label(name)
+                for name in ("resolved", "overturned", "upheld", "pending")
+            ),
         )
-        .select_from(d.outerjoin(a, a.c.decision_id == d.c.decision_id))
+        .select_from(d.outerjoin(per_decision, per_decision.c.decision_id == d.c.decision_id))
         .where(*_cohort_conditions(filters), d.c.outcome == "reject")
         .group_by(*groups)
     )
-    return _tidy(_fetch(engine, statement), by, APPEAL_COUNTS)
+    return statement
 
 
 def appeal_flow_counts(
@@ -377,26 +438,20 @@ def appeal_resolution_times(
     return _tidy(frame, by, ["resolved"], ["median_hours", "p90_hours"])
 
 
-def penalty_counts(
-    engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
-) -> pd.DataFrame:
-    """Return penalty counts per group: ``penalties``, ``reversed``, ``reversed_after_overturn``,
-    ``points`` and, unless grouped by ``penalty_type``, the cohort's ``rejections``.
-    """
-    d, p = decisions, penalties
+def _penalties_per_decision(by_type: bool = False) -> sa.Subquery:
+    """Return penalties summed per decision (and type): ``penalties``, ``reversed``,
+    ``reversed_after_overturn`` and ``points``."""
+    p = penalties
     overturned = (
         sa.select(appeals.c.decision_id)
         .where(appeals.c.appeal_outcome == "overturned")
         .group_by(appeals.c.decision_id)
         .subquery("overturned")
     )
-    decision_keys = [key for key in by if key != "penalty_type"]
-    groups = _group_columns(decision_keys, filters)
-    if "penalty_type" in by:
-        groups.insert(list(by).index("penalty_type"), p.c.penalty_type.label("penalty_type"))
-    statement = (
+    keys = [p.c.decision_id, *([p.c.penalty_type] if by_type else [])]
+    return (
         sa.select(
-            *groups,
+            *keys,
             sa.func.count().label("penalties"),
             _sum_if(p.c.reversed_at.is_not(None)).label("reversed"),
             _sum_if(
@@ -404,23 +459,48 @@ def penalty_counts(
             ).label("reversed_after_overturn"),
             sa.func.sum(sa.func.coalesce(p.c.points, 0)).label("points"),
         )
-        .select_from(
-            p.join(d, p.c.decision_id == d.c.decision_id).outerjoin(
-                overturned, overturned.c.decision_id == p.c.decision_id
-            )
-        )
+        .select_from(p.outerjoin(overturned, overturned.c.decision_id == p.c.decision_id))
+        .group_by(*keys)
+        .subquery("penalties_per_decision")
+    )
+
+
+def penalty_counts(
+    engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
+) -> pd.DataFrame:
+    """Return penalty counts per group: ``penalties``, ``reversed``, ``reversed_after_overturn``,
+    ``points`` and, unless grouped by ``penalty_type``, the cohort's ``rejections``.
+    """
+    by_type = "penalty_type" in by
+    counted = PENALTY_COUNTS if by_type else ("rejections", *PENALTY_COUNTS)
+    rolled = _from_rollup(engine, "penalty_counts", filters, by)
+    if rolled is not None:
+        return _tidy(rolled, by, counted)
+    return _tidy(_fetch(engine, penalty_statement(filters, by)), by, counted)
+
+
+def penalty_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
+    """Return the fact-table SELECT of ``penalty_counts`` (for ``INSERT ... SELECT``)."""
+    d = decisions
+    by_type = "penalty_type" in by
+    per_decision = _penalties_per_decision(by_type)
+    groups = _group_columns([key for key in by if key != "penalty_type"], filters)
+    sums = [sa.func.sum(per_decision.c[name]).label(name) for name in PENALTY_COUNTS]
+    if by_type:
+        groups.insert(list(by).index("penalty_type"), per_decision.c.penalty_type)
+        source = per_decision.join(d, per_decision.c.decision_id == d.c.decision_id)
+    else:
+        # Penalties are summed per decision first, so one scan of the cohort's decisions
+        # counts its rejections and its penalties together.
+        sums.insert(0, _sum_if(d.c.outcome == "reject").label("rejections"))
+        source = d.outerjoin(per_decision, per_decision.c.decision_id == d.c.decision_id)
+    statement = (
+        sa.select(*groups, *sums)
+        .select_from(source)
         .where(*_cohort_conditions(filters))
         .group_by(*groups)
     )
-    frame = _tidy(_fetch(engine, statement), by, PENALTY_COUNTS)
-    if "penalty_type" in by:
-        return frame
-    rejections = decision_counts(engine, filters, by)[[*by, "rejections"]]
-    if not by:
-        frame = frame if len(frame) else pd.DataFrame([dict.fromkeys(PENALTY_COUNTS, 0)])
-        return pd.concat([rejections, frame[list(PENALTY_COUNTS)]], axis=1)
-    merged = rejections.merge(frame, on=list(by), how="left")
-    return _tidy(merged, by, ("rejections", *PENALTY_COUNTS))
+    return statement
 
 
 @dataclass(frozen=True)
@@ -434,15 +514,46 @@ class FilterOptions:
     queues: tuple[str, ...]
 
 
+# Option lists read the recent decisions only (the rollups when built), so listing a
+# queue or a moderator never scans every decision ever made.
+OPTION_WINDOW_DAYS = rollup_tables.MODERATOR_WINDOW_DAYS
+
+
+def _recent_decisions(engine: sa.Engine) -> list[sa.ColumnElement[bool]]:
+    """Return the condition keeping decisions of the last ``OPTION_WINDOW_DAYS`` days of data,
+    whole days, up to the newest decision's day."""
+    with engine.connect() as connection:
+        latest = connection.execute(sa.select(sa.func.max(decisions.c.decided_at))).scalar()
+    if latest is None:
+        return []
+    first_day = pd.Timestamp(latest).normalize() - pd.Timedelta(days=OPTION_WINDOW_DAYS - 1)
+    return [decisions.c.decided_at >= first_day.to_pydatetime()]
+
+
+def _built(engine: sa.Engine, rollup: sa.Table) -> bool:
+    """Return True when the warehouse holds this rollup and the engine may use it."""
+    if not rollup_tables.enabled(engine):
+        return False
+    return rollup.name in set(rollup_tables.status(engine)["rollup"])
+
+
 def filter_options(engine: sa.Engine) -> FilterOptions:
-    """Return the known markets, labels, vendors, policy areas and queues."""
+    """Return the known markets, labels, vendors, policy areas and queues (queues seen in the
+    last ``OPTION_WINDOW_DAYS`` days of decisions)."""
     market_frame = _fetch(engine, sa.select(markets).order_by(markets.c.market_code))
     label_frame = _fetch(
         engine,
         sa.select(policy_labels).order_by(policy_labels.c.policy_area, policy_labels.c.label_code),
     )
     vendor_frame = _fetch(engine, sa.select(vendors).order_by(vendors.c.vendor_code))
-    queues = _fetch(engine, sa.select(decisions.c.queue).distinct().order_by(decisions.c.queue))[
+    if _built(engine, rollup_tables.daily):
+        daily = rollup_tables.daily
+        last_day = rollup_tables.status(engine).set_index("rollup").loc[daily.name, "last_day"]
+        first_day = pd.Timestamp(last_day) - pd.Timedelta(days=OPTION_WINDOW_DAYS - 1)
+        queue_query = sa.select(daily.c.queue).where(daily.c.day >= first_day.date())
+    else:
+        queue_query = sa.select(decisions.c.queue).where(*_recent_decisions(engine))
+    queues = _fetch(engine, queue_query.distinct().order_by(queue_query.selected_columns[0]))[
         "queue"
     ]
     areas = sorted(set(label_frame["policy_area"]))
@@ -450,16 +561,23 @@ def filter_options(engine: sa.Engine) -> FilterOptions:
 
 
 def moderator_options(engine: sa.Engine) -> pd.DataFrame:
-    """Return every ``moderator_id`` with its ``vendor_code`` and number of ``decisions``."""
-    statement = (
-        sa.select(
-            decisions.c.moderator_id,
-            sa.func.max(decisions.c.vendor_code).label("vendor_code"),
-            sa.func.count().label("decisions"),
+    """Return every ``moderator_id`` active in the last ``OPTION_WINDOW_DAYS`` days of data,
+    with its ``vendor_code`` and number of ``decisions`` there."""
+    if _built(engine, rollup_tables.moderators):
+        table = rollup_tables.moderators
+        statement = sa.select(
+            table.c.moderator_id,
+            sa.func.max(table.c.vendor_code).label("vendor_code"),
+            sa.func.sum(table.c.decisions).label("decisions"),
         )
-        .group_by(decisions.c.moderator_id)
-        .order_by(decisions.c.moderator_id)
-    )
+    else:
+        table = decisions
+        statement = sa.select(
+            table.c.moderator_id,
+            sa.func.max(table.c.vendor_code).label("vendor_code"),
+            sa.func.count().label("decisions"),
+        ).where(*_recent_decisions(engine))
+    statement = statement.group_by(table.c.moderator_id).order_by(table.c.moderator_id)
     return _tidy(_fetch(engine, statement), [], ["decisions"])
 
 
@@ -472,20 +590,29 @@ FRESHNESS_COLUMNS = {
 
 
 def freshness(engine: sa.Engine) -> pd.DataFrame:
-    """Return, per fact table, its ``rows`` and ``latest`` timestamp (NaT when empty)."""
+    """Return, per fact table, its ``rows``, ``earliest`` and ``latest`` timestamps (NaT when
+    empty)."""
     statement = sa.union_all(
         *(
             sa.select(
                 sa.literal_column(f"'{table.name}'").label("table_name"),
                 sa.func.count().label("rows"),
+                sa.func.min(column).label("earliest"),
                 sa.func.max(column).label("latest"),
             ).select_from(table)
             for table, column in FRESHNESS_COLUMNS.items()
         )
     )
     frame = _fetch(engine, statement)
+    frame["earliest"] = pd.to_datetime(frame["earliest"])
     frame["latest"] = pd.to_datetime(frame["latest"])
     return _tidy(frame, [], ["rows"])
+
+
+def rollup_status(engine: sa.Engine) -> pd.DataFrame:
+    """Return the built rollups: ``rollup``, ``first_day``, ``last_day``, ``watermark``,
+    ``refreshed_at`` and ``rows`` (empty without rollups)."""
+    return rollup_tables.read_status(engine)
 
 
 DRILL_THROUGH_COLUMNS = (

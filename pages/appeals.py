@@ -9,12 +9,12 @@ import pandas as pd
 import streamlit as st
 
 import charts
-from charts.appeals import count_funnel, resolution_time_trend, shade_immature
+from charts.appeals import count_funnel, resolution_time_trend
 from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME
-from ui import data, downloads, filters, warehouse
+from ui import data, downloads, figures, filters, warehouse
 from ui.links import Choice, View, describe_filters
 from ui.shell import require_app_navigation
 
@@ -145,7 +145,9 @@ def cohort_section(view: View) -> bool:
 
     st.subheader("From rejections to overturned appeals")
     left, right = st.columns([3, 2])
-    left.plotly_chart(count_funnel(totals.iloc[0], FUNNEL_STAGES), key="appeals-funnel")
+    left.plotly_chart(
+        figures.cached(count_funnel, totals.iloc[0], FUNNEL_STAGES), key="appeals-funnel"
+    )
     with right:
         totals_table(totals, COHORT_TOTALS, f"appeal_totals_cohort_{chosen.start}_{chosen.end}")
         st.caption(
@@ -159,7 +161,8 @@ def cohort_section(view: View) -> bool:
         for metric in (APPEAL_RATE, OVERTURN_RATE)
     }
     for column, (metric, rates) in zip(st.columns(2), trends.items(), strict=True):
-        trend = charts.rate_trend(
+        trend = figures.cached(
+            figures.shaded_trend,
             rates,
             colour_by=None,
             metric_label=metric.label,
@@ -167,7 +170,7 @@ def cohort_section(view: View) -> bool:
             title=f"{metric.label} by decision {chosen.grain}",
             **data.nouns(metric),
         )
-        column.plotly_chart(shade_immature(trend, rates), key=f"appeals-trend-{metric.name}")
+        column.plotly_chart(trend, key=f"appeals-trend-{metric.name}")
     immature_note(trends[APPEAL_RATE])
     return True
 
@@ -211,7 +214,8 @@ def flow_section(view: View) -> bool:
 
     st.subheader(f"Overturn rate by resolution {chosen.grain} (flow view)")
     st.plotly_chart(
-        charts.rate_trend(
+        figures.cached(
+            charts.rate_trend,
             overturn_rates(True, chosen, ("period",)),
             colour_by=None,
             metric_label=OVERTURN_RATE.label,
@@ -234,7 +238,8 @@ def breakdown_section(view: View, flow: bool) -> None:
         st.subheader("Overturn rate by market and policy area")
         grid = overturn_rates(flow, chosen, ("market_code", "policy_area"))
         st.plotly_chart(
-            charts.rate_heatmap(
+            figures.cached(
+                charts.rate_heatmap,
                 grid,
                 rows="market_code",
                 columns="policy_area",
@@ -258,8 +263,12 @@ def breakdown_section(view: View, flow: bool) -> None:
         st.subheader("Overturn rate by label")
         by_label = overturn_rates(flow, chosen, ("label_code",))
         st.plotly_chart(
-            charts.rate_bars(
-                by_label, category="label_code", metric_label=OVERTURN_RATE.label, **nouns
+            figures.cached(
+                charts.rate_bars,
+                by_label,
+                category="label_code",
+                metric_label=OVERTURN_RATE.label,
+                **nouns,
             ),
             key="appeals-labels",
         )
@@ -277,7 +286,7 @@ def breakdown_section(view: View, flow: bool) -> None:
     if not flow:
         shown = data.mark_immature(shown, chosen.grain)
     st.plotly_chart(
-        resolution_time_trend(shown, immature=None if flow else "immature"),
+        figures.cached(resolution_time_trend, shown, immature=None if flow else "immature"),
         key="appeals-resolution-times",
     )
     counted_from = "resolution" if flow else "decision"

@@ -6,7 +6,7 @@ import streamlit as st
 
 import charts
 from metrics.registry import METRICS, METRICS_BY_NAME
-from ui import data, downloads, filters, tiles, warehouse
+from ui import data, downloads, figures, filters, tiles, warehouse
 from ui.links import Choice, describe_filters
 from ui.shell import require_app_navigation
 
@@ -52,7 +52,8 @@ def overview() -> None:
             "compare others."
         )
     st.plotly_chart(
-        charts.rate_trend(
+        figures.cached(
+            charts.rate_trend,
             shown,
             colour_by="market_code",
             metric_label=metric.label,
@@ -65,7 +66,8 @@ def overview() -> None:
     st.subheader(f"{metric.label} by market and policy area")
     grid = data.rates(metric, view.filters, ("market_code", "policy_area"))
     st.plotly_chart(
-        charts.rate_heatmap(
+        figures.cached(
+            charts.rate_heatmap,
             grid,
             rows="market_code",
             columns="policy_area",

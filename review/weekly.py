@@ -94,6 +94,7 @@ BELOW_MINIMUM = "below minimum sample"
 SHORT_BASELINE = "baseline too short"
 
 Progress = Callable[[float, str], None]
+Fetch = Callable[[Callable[..., pd.DataFrame], Filters, tuple[str, ...]], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -502,14 +503,18 @@ def build_review(
     baseline_weeks: int = BASELINE_WEEKS,
     fdr: float = FDR,
     progress: Progress | None = None,
+    fetch: Fetch | None = None,
 ) -> WeeklyReview:
     """Return the weekly review of ``week`` (``YYYY-Www``) on a warehouse.
 
     ``filters`` narrows the review to its markets, policy areas, labels, vendors and queues;
     its dates are ignored, because the week sets them. ``progress(fraction, message)`` is
-    called before each warehouse query, for a command-line progress bar.
+    called before each warehouse query, for a command-line progress bar. ``fetch(query,
+    filters, by)`` runs a count query (default: straight on ``engine``); the app passes its
+    cached one, so the review shares frames with the other pages.
     """
     report = progress or (lambda fraction, message: None)
+    fetch = fetch or (lambda query, chosen, by: query(engine, chosen, by))
     monday, sunday = week_range(week)
     window = _window(week, baseline_weeks, filters)
     plan = _fetch_plan()
@@ -517,11 +522,11 @@ def build_review(
     report(0.0, "Finding the latest data")
     latest = _latest_decision(engine)
     report(1 / steps, "Counting decisions per week")
-    weekly = queries.decision_counts(engine, window, ("period",)).set_index("period")["decisions"]
+    weekly = fetch(queries.decision_counts, window, ("period",)).set_index("period")["decisions"]
     frames: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
     for index, (source, keys) in enumerate(plan):
         report((index + 2) / steps, f"Counting {source} by {' and '.join(keys)}")
-        frames[(source, keys)] = COUNT_QUERIES[source](engine, window, ("period", *keys))
+        frames[(source, keys)] = fetch(COUNT_QUERIES[source], window, ("period", *keys))
     report(1.0, "Judging the changes")
 
     weeks = pd.date_range(pd.Timestamp(window.start), pd.Timestamp(monday), freq="7D")

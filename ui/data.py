@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
+import streamlit as st
 
 from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates
-from metrics.registry import Metric
+from metrics.registry import METRICS_BY_NAME, Metric
 from ui import warehouse
 
 COUNT_QUERIES = {
@@ -47,8 +48,18 @@ def counts(metric: Metric, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
 
 def rates(metric: Metric, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
     """Return the metric's rate, Wilson interval and enough-data flag per group."""
-    frame = counts(metric, filters, by)
     min_sample = warehouse.settings().min_sample
+    return warehouse.guard(_cached_rates, metric.name, filters, tuple(by), min_sample)
+
+
+@st.cache_data(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=512)
+def _cached_rates(
+    name: str, filters: Filters, by: tuple[str, ...], min_sample: int
+) -> pd.DataFrame:
+    # Cached by filter set like the counts, so a warm rerun neither recomputes the intervals
+    # nor hashes the count frame to find them.
+    metric = METRICS_BY_NAME[name]
+    frame = warehouse.counts(COUNT_QUERIES[metric.source], filters, by)
     return metric_rates(frame, metric, min_sample=min_sample)
 
 

@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
-from data_access import demo, queries
+from data_access import demo, queries, regroup
 from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, Settings, load_settings
 from data_access.engine import Engine, WarehouseUnavailable, describe, read_only_engine
 from data_access.errors import QUERY_FAILURES
@@ -62,18 +62,47 @@ def _cache_ttl() -> int:
         return 600
 
 
-@st.cache_data(ttl=_cache_ttl(), show_spinner=False, max_entries=512)
+# Seconds a cached warehouse answer (and anything computed from one) is kept.
+CACHE_TTL = _cache_ttl()
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512)
 def _cached_query(name: str, args: tuple, kwargs: tuple) -> object:
     return getattr(queries, name)(engine(), *args, **dict(kwargs))
+
+
+def counts(function: Callable[..., R], *args, **kwargs) -> R:
+    """Return ``function(engine, *args, **kwargs)``, cached; additive count queries are asked
+    once at their finest shared grouping and summed in pandas (see ``data_access.regroup``).
+    """
+    name = function.__name__
+    if name in regroup.COUNT_COLUMNS and len(args) == 2 and not kwargs:
+        filters, by = args
+        if regroup.finest(name, filters, tuple(by)) != (filters, tuple(by)):
+            return _cached_regroup(name, filters, tuple(by))
+    return _cached_query(name, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512)
+def _cached_regroup(name: str, filters, by: tuple[str, ...]) -> object:
+    # Cached too, so a warm rerun costs one cache read, not a pandas groupby per chart.
+    asked = regroup.finest(name, filters, by)
+    return regroup.regroup(name, _cached_query(name, asked, ()), by, filters.grain)
 
 
 def query(function: Callable[..., R], *args, **kwargs) -> R:
     """Return ``function(engine, *args, **kwargs)`` from ``data_access.queries``, cached per
     arguments, with a spinner while it runs; warehouse failures become ``WarehouseUnavailable``.
     """
+    return guard(counts, function, *args, **kwargs)
+
+
+def guard(call: Callable[..., R], *args, **kwargs) -> R:
+    """Return ``call(*args, **kwargs)`` (a cached warehouse read) with a spinner while it runs;
+    warehouse failures become ``WarehouseUnavailable``."""
     with st.spinner("Asking the warehouse…", show_time=True):
         try:
-            return _cached_query(function.__name__, args, tuple(sorted(kwargs.items())))
+            return call(*args, **kwargs)
         except QUERY_FAILURES as error:
             raise WarehouseUnavailable(
                 f"The warehouse ({describe(engine())}) did not answer: {type(error).__name__}."
@@ -95,7 +124,8 @@ def guarded(page: Callable[P, None]) -> Callable[P, None]:
                 "Try again in a moment, or check the warehouse settings."
             )
             if st.button("Retry", key="warehouse-retry"):
-                _cached_query.clear()
+                # Everything cached from warehouse answers, so the retry asks again.
+                st.cache_data.clear()
                 st.rerun()
 
     return run

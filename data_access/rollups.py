@@ -49,6 +49,9 @@ from data_access.schema import appeals, decisions, penalties, qa_inspections
 # so memory stays bounded however large the warehouse; small warehouses take one trip.
 BLOCK_DECISIONS = 5_000_000
 
+# DuckDB's own default is 80% of the machine; a rollup build spills to disk beyond this.
+DUCKDB_MEMORY_LIMIT = "1GB"
+
 Progress = Callable[[float, str], None]
 SOURCE_TIMES = (
     (decisions, (decisions.c.decided_at,)),
@@ -237,10 +240,22 @@ def _write_meta(
             )
 
 
+def _engine(url: str) -> sa.Engine:
+    """Return a writable engine; on DuckDB, one kept to ``DUCKDB_MEMORY_LIMIT``."""
+    engine = writable_engine(url)
+    if engine.dialect.name == "duckdb":
+
+        @sa.event.listens_for(engine, "connect")
+        def _bounded(dbapi_connection, _record):  # noqa: ANN001
+            dbapi_connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+
+    return engine
+
+
 def build(url: str, *, progress: Progress | None = None) -> dict[str, int]:
     """Create every rollup table from scratch; return the rows written per table."""
     progress = progress or (lambda fraction, message: None)
-    engine = writable_engine(url)
+    engine = _engine(url)
     try:
         progress(0.0, "Reading the fact tables' span")
         watermark = _watermark(engine)
@@ -263,7 +278,7 @@ def build(url: str, *, progress: Progress | None = None) -> dict[str, int]:
 def refresh(url: str, *, progress: Progress | None = None) -> list[dt.date]:
     """Recompute the rollups' days that changed since the last build; return those days."""
     progress = progress or (lambda fraction, message: None)
-    engine = writable_engine(url)
+    engine = _engine(url)
     try:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table(meta.name):

@@ -21,6 +21,13 @@ import sqlalchemy as sa
 # inspections to decisions is a scan of inspections (its source).
 FACT_TABLES = ("qa_inspections", "penalties", "appeals", "decisions")
 ROLLUP_PREFIX = "modqa_rollup_"
+# The last count a rollup query sums, and the fact source it stands for.
+ROLLUP_SOURCES = {
+    "automated": "decisions",
+    "weight_sq": "qa_inspections",
+    "pending": "appeals",
+    "points": "penalties",
+}
 
 
 @dataclass
@@ -36,7 +43,10 @@ class Statement:
         """Return the fact table or rollup this statement reads, or None (dimension tables)."""
         rollup = re.search(rf"\b({ROLLUP_PREFIX}\w+)", self.sql)
         if rollup:
-            return rollup.group(1)
+            # One rollup answers several sources' queries: name the source by its last count.
+            sums = re.findall(rf"sum\({rollup.group(1)}\.(\w+)\)", self.sql, re.IGNORECASE)
+            count = sums[-1] if sums else ""
+            return f"{rollup.group(1)} ({ROLLUP_SOURCES.get(count, count)})"
         read = [
             table
             for table in FACT_TABLES

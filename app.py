@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.auth import gate
 from ui.shell import run_page
 
 st.set_page_config(
@@ -11,6 +12,12 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+access = gate()  # the login or no-access page stops here
+admin_pages = (
+    [st.Page("pages/audit.py", title="Audit trail", icon=":material/policy:")]
+    if access.is_admin
+    else []
+)
 run_page(
     st.navigation(
         [
@@ -22,6 +29,10 @@ run_page(
             st.Page("pages/penalties.py", title="Penalties", icon=":material/block:"),
             st.Page("pages/vendors.py", title="Vendors & moderators", icon=":material/groups:"),
             st.Page("pages/weekly_review.py", title="Weekly review", icon=":material/event_note:"),
+            st.Page("pages/actions.py", title="Actions", icon=":material/flag:"),
+            st.Page("pages/coverage.py", title="QA coverage", icon=":material/fact_check:"),
+            st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
+            *admin_pages,
         ]
     )
 )

@@ -112,6 +112,9 @@ class Server:
 def _timed_load(browser, url: str, *, reload_after: bool) -> tuple[float, float | None]:
     """Return seconds until the script finished on first load, and on a reload if asked."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    # A busy shared machine can take minutes; the wait is for the script, not a fixed time.
+    context.set_default_timeout(900_000)
+    context.set_default_navigation_timeout(900_000)
     page = context.new_page()
     try:
         started = time.perf_counter()

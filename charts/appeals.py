@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 HOURS_PER_DAY = 24.0
 INSIDE_TEXT_SHARE = 0.4
@@ -20,6 +21,7 @@ QUANTILE_STYLES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+@text_stays_text
 def count_funnel(
     counts: Mapping[str, float] | pd.Series,
     stages: Mapping[str, str],
@@ -76,6 +78,7 @@ def _share_text(value: float, before: float, before_label: str) -> str:
     return f" ({palette.format_percent(value / before)} of {before_label.lower()})"
 
 
+@text_stays_text
 def resolution_time_trend(
     frame: pd.DataFrame,
     *,

@@ -6,8 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 
+@text_stays_text
 def rate_bars(
     frame: pd.DataFrame,
     *,
@@ -80,6 +82,7 @@ def rate_bars(
     return palette.base_layout(fig, title=title, height=_height(len(order)))
 
 
+@text_stays_text
 def stacked_share_bars(
     frame: pd.DataFrame,
     *,

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 from charts.trend import rate_trend
 
 REFERENCE_BAND_ALPHA = 0.12
 
+# Units closer than this share of the volume axis alternate their names above and below.
+LABEL_CLEARANCE = 0.12
 
+
+@text_stays_text
 def rate_against_reference(
     rates: pd.DataFrame,
     reference: pd.DataFrame,
@@ -105,29 +112,45 @@ def _reference_line(
     )
 
 
-def label_units(fig: go.Figure) -> go.Figure:
-    """Return a funnel plot with each unit's id written beside its point.
+def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Figure:
+    """Return a funnel plot with each unit's name (``names``, else its id) beside its point.
 
     For plots with few units (vendors), where reading names off hover text alone is slow.
+    Names point inwards, so a unit at either end of the volume axis keeps its whole name, and
+    units close in volume alternate above and below their points so names do not overlap.
     """
+    names = dict(names or {})
     units = [trace for trace in fig.data if (trace.meta or {}).get("role") == "units"]
-    volumes = np.log10([float(x) for trace in units for x in trace.x if float(x) > 0] or [1.0])
-    middle = (volumes.min() + volumes.max()) / 2
-    for trace in units:
-        # Names point inwards, so a unit at either end of the volume axis keeps its whole name.
-        sides = [
-            "top right" if float(x) > 0 and np.log10(float(x)) < middle else "top left"
-            for x in trace.x
-        ]
+    points = [
+        (np.log10(float(x)) if float(x) > 0 else 0.0, float(y), index, position)
+        for index, trace in enumerate(units)
+        for position, (x, y) in enumerate(zip(trace.x, trace.y, strict=True))
+    ]
+    if not points:
+        return fig
+    logs = [point[0] for point in points]
+    middle = (min(logs) + max(logs)) / 2
+    spread = max(max(logs) - min(logs), 1e-9)
+    sides: dict[tuple[int, int], str] = {}
+    previous, vertical = None, "top"
+    for log_x, _, index, position in sorted(points):
+        if previous is not None and (log_x - previous) / spread < LABEL_CLEARANCE:
+            vertical = "bottom" if vertical == "top" else "top"
+        else:
+            vertical = "top"
+        previous = log_x
+        sides[(index, position)] = f"{vertical} {'right' if log_x < middle else 'left'}"
+    for index, trace in enumerate(units):
         trace.update(
             mode="markers+text",
-            text=[str(row[0]) for row in trace.customdata],
-            textposition=sides,
+            text=[names.get(str(row[0]), str(row[0])) for row in trace.customdata],
+            textposition=[sides[(index, position)] for position in range(len(trace.x))],
             textfont={"size": 12, "color": palette.TEXT_COLOUR},
         )
     return fig
 
 
+@text_stays_text
 def highlight_unit(fig: go.Figure, unit_id: str) -> go.Figure:
     """Return a funnel plot with a ring round one unit's point, named in the legend.
 
@@ -158,6 +181,7 @@ def highlight_unit(fig: go.Figure, unit_id: str) -> go.Figure:
     return fig
 
 
+@text_stays_text
 def paired_share_bars(
     frame: pd.DataFrame,
     *,

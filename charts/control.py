@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 # "hvh" puts each step's riser halfway between periods, so every period sits in the middle of
 # the flat stretch of its own limit (p-chart limits depend on that period's n).
@@ -13,6 +14,7 @@ STEP_SHAPE = "hvh"
 BREACH_NOTE = "Outside control limits"
 
 
+@text_stays_text
 def p_chart_figure(
     frame: pd.DataFrame,
     *,

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 # Outer limits first so the 95% lines draw on top; each pair shares one legend entry.
 LIMIT_STYLES: tuple[tuple[str, str, str, str], ...] = (
@@ -15,6 +16,7 @@ LIMIT_STYLES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+@text_stays_text
 def funnel_plot(
     units: pd.DataFrame,
     limits: pd.DataFrame,

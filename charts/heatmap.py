@@ -7,11 +7,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 CELL_GAP = 2
 APPROVE = "approve"
 
 
+@text_stays_text
 def rate_heatmap(
     frame: pd.DataFrame,
     *,
@@ -89,6 +91,7 @@ def rate_heatmap(
     return palette.base_layout(fig, title=title, height=max(260, 34 * len(row_values) + 120))
 
 
+@text_stays_text
 def confusion_heatmap(
     matrix: pd.DataFrame,
     counts: pd.DataFrame | None = None,

@@ -6,10 +6,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 ZERO_LINE = "#404040"
 
 
+@text_stays_text
 def change_forest(
     frame: pd.DataFrame,
     *,

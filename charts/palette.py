@@ -292,3 +292,23 @@ PENALTY_TYPES: tuple[str, ...] = (
 )
 PENALTY_TYPE_COLOURS: dict[str, str] = dict(zip(PENALTY_TYPES, PART_COLOURS, strict=False))
 FIXED_COLOURS["penalty_type"] = PENALTY_TYPE_COLOURS
+
+
+MAX_DATE_TICKS = 8
+WEEK_MS = 7 * 24 * 3600 * 1000
+
+
+def monday_ticks(fig: go.Figure, periods: pd.Series) -> go.Figure:
+    """Return ``fig`` with its date axis ticked on Mondays when the periods are weeks.
+
+    Plotly's automatic weekly ticks fall on Sundays, a day before each ISO week starts; ticks
+    every few weeks from the first Monday line up with the points. At most eight ticks.
+    """
+    days = pd.to_datetime(pd.Series(periods).dropna().unique())
+    if len(days) < 2 or not (days.dayofweek == 0).all():
+        return fig
+    span_weeks = int((days.max() - days.min()).days // 7) + 1
+    step = max(1, -(-span_weeks // MAX_DATE_TICKS))
+    return fig.update_xaxes(
+        tick0=days.min().strftime("%Y-%m-%d"), dtick=step * WEEK_MS, tickformat="%d %b"
+    )

@@ -6,11 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 KEPT = "Kept"
 REVERSED = "Reversed"
 
 
+@text_stays_text
 def points_histogram(
     frame: pd.DataFrame,
     *,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import text_stays_text
 
 BAND_ALPHA = 0.15
 IMMATURE_OPACITY = 0.35
 
 
+@text_stays_text
 def rate_trend(
     frame: pd.DataFrame,
     *,
@@ -21,8 +25,15 @@ def rate_trend(
     numerator_label: str | None = None,
     denominator_label: str | None = None,
     title: str | None = None,
+    names: Mapping[str, str] | None = None,
+    bands: Collection[str] | None = None,
 ) -> go.Figure:
-    """Return a line chart of ``rate`` over ``period``, one line and band per ``colour_by`` value.
+    """Return a line chart of ``rate`` over ``period``, one line per ``colour_by`` value.
+
+    ``names`` maps group codes to the names shown in the legend and hover (codes stay in the
+    customdata). The 95% band is drawn for the groups in ``bands``; by default for every group
+    when there are at most two, otherwise for the largest group only, because overlapping
+    bands turn into a wash (the others' intervals are in the hover).
 
     Points whose ``enough_data`` is False are drawn hollow and grey; rows flagged in the
     ``immature`` column are faded. Each point's customdata starts with the group value and the
@@ -35,19 +46,24 @@ def rate_trend(
     rates = rates.sort_values(period)
     hovertemplate = palette.rate_hovertemplate(
         metric_label,
-        heading="%{customdata[0]} · %{customdata[1]}",
+        # The series' name, not its code (the code stays first in customdata, for clicks).
+        heading="%{fullData.name} · %{customdata[1]}",
         n_keys=2,
         numerator_label=numerator_label,
         denominator_label=denominator_label,
     )
     fig = go.Figure()
     groups = list(rates.groupby(colour_by, sort=True)) if colour_by else [(metric_label, rates)]
-    # Overlapping bands of many groups turn into a wash; fainter bands keep the lines legible.
-    alpha = BAND_ALPHA if len(groups) <= 2 else BAND_ALPHA / 2
+    names = dict(names or {})
+    if bands is None:
+        sizes = {str(group): rows["denominator"].sum() for group, rows in groups}
+        bands = set(sizes) if len(groups) <= 2 else {max(sizes, key=sizes.get)}
     for group, rows in groups:
         colour = palette.group_colour(colour_by, group)
-        fig.add_trace(_band(rows, period, str(group), colour, alpha))
-        fig.add_trace(_line(rows, period, str(group), colour, immature, hovertemplate))
+        shown = names.get(str(group), str(group))
+        if str(group) in bands:
+            fig.add_trace(_band(rows, period, shown, colour, BAND_ALPHA))
+        fig.add_trace(_line(rows, period, shown, colour, immature, hovertemplate, str(group)))
     if not rates["enough_data"].all():
         fig.add_trace(
             palette.legend_note(palette.SMALL_SAMPLE_NOTE, "circle-open", palette.NOT_ENOUGH_DATA)
@@ -57,6 +73,7 @@ def rate_trend(
             palette.legend_note(palette.IMMATURE_NOTE, "circle", palette.NEUTRAL, IMMATURE_OPACITY)
         )
     palette.percent_axis(fig, "y", title=metric_label)
+    palette.monday_ticks(fig, rates[period])
     return palette.base_layout(fig, title=title)
 
 
@@ -88,6 +105,7 @@ def _line(
     colour: str,
     immature: str | None,
     hovertemplate: str,
+    code: str | None = None,
 ) -> go.Scatter:
     enough = rows["enough_data"].astype(bool)
     faded = pd.Series(False, index=rows.index)
@@ -110,7 +128,9 @@ def _line(
             "line": {"width": 2, "color": marker_colours},
             "opacity": faded.map({True: IMMATURE_OPACITY, False: 1.0}).tolist(),
         },
-        customdata=palette.rate_customdata(rows.assign(_group=group), ["_group", period], notes),
+        customdata=palette.rate_customdata(
+            rows.assign(_group=code or group), ["_group", period], notes
+        ),
         hovertemplate=hovertemplate,
         meta={"role": "rate", "group": group},
     )

@@ -6,7 +6,9 @@
 The data is deterministic for a seed, size and end date. Rows are drawn in bulk with numpy
 (no per-row Python), shaped into contract columns by an in-memory DuckDB, and bulk-loaded:
 ``INSERT ... SELECT`` on DuckDB, ``COPY FROM STDIN`` on PostgreSQL, ``LOAD DATA LOCAL
-INFILE`` on MariaDB. This is the only code besides tests that writes to a warehouse.
+INFILE`` on MariaDB, numpy-column inserts into ``Distributed`` tables on a ClickHouse
+cluster (``data_access.clickhouse``). This is the only code besides tests that writes to a
+warehouse.
 """
 
 from __future__ import annotations
@@ -160,6 +162,19 @@ class PlantedSignals:
     low_moderator: str = "M0042"
     low_moderator_weeks: int = 8
     low_moderator_error: float = 0.45
+    # Two persistent signals, present from the first week: their levels never move, so only
+    # a review of standing levels (not of week-on-week change) can find them.
+    persistent_label: str = "content_harassment"
+    persistent_label_rate: float = 0.6
+    persistent_moderator: str = "M0123"
+    persistent_moderator_error: float = 0.3
+    # Times the average load of the moderator's vendor peers: at the usual 4-12% QA
+    # sampling that is about 10-25 inspections a week, under the minimum sample of 30.
+    persistent_moderator_load: float = 2.5
+    # A recorded action that worked (appdb/demo_actions.py): the vendor's team retrained.
+    improvement_vendor: str = "lumen"
+    improvement_weeks: int = 10
+    improvement_factor: float = 0.35
 
 
 @dataclass(frozen=True)
@@ -230,6 +245,13 @@ def _world(spec: DemoSpec) -> _World:
         # week for the weekly review to judge them, and far outside the funnel.
         peers = (moderator_vendor == moderator_vendor[planted]) & (np.arange(MODERATORS) != planted)
         moderator_weight[planted] = moderator_weight[peers].sum() / 9
+        persistent = int(spec.signals.persistent_moderator[1:])
+        peers = (moderator_vendor == moderator_vendor[persistent]) & (
+            np.arange(MODERATORS) != persistent
+        )
+        moderator_weight[persistent] = (
+            moderator_weight[peers].mean() * spec.signals.persistent_moderator_load
+        )
     # Each market works with a few vendors: in-house everywhere plus two or three BPOs.
     mix = np.zeros((len(MARKETS), len(VENDORS)))
     for market_index in range(len(MARKETS)):
@@ -323,6 +345,14 @@ def _chunk(
             & (decided >= spec.signal_start(signals.low_moderator_weeks))
         )
         error = np.where(low, signals.low_moderator_error, error)
+        improved = (
+            (vendor == [v[0] for v in VENDORS].index(signals.improvement_vendor))
+            & ~automated
+            & (decided >= spec.signal_start(signals.improvement_weeks))
+        )
+        error = np.where(improved, error * signals.improvement_factor, error)
+        persistent = (moderator == int(signals.persistent_moderator[1:])) & ~automated
+        error = np.where(persistent, signals.persistent_moderator_error, error)
     wrong = rng.random(size) < error
 
     area_labels = [np.flatnonzero(labels["policy_area"].to_numpy() == a) for a in area_names]
@@ -415,6 +445,10 @@ def _appeal_and_penalty_chunk(rng, spec, world, decisions, wrong) -> dict[str, p
         planted = labels.index[labels["label_code"] == signals.overturn_label][0]
         boosted = (label == planted) & (decided >= spec.signal_start(signals.overturn_label_weeks))
         overturn_probability = np.where(boosted, signals.overturn_label_rate, overturn_probability)
+        persistent = labels.index[labels["label_code"] == signals.persistent_label][0]
+        overturn_probability = np.where(
+            label == persistent, signals.persistent_label_rate, overturn_probability
+        )
     overturned = rng.random(len(rejections)) < overturn_probability
     market_speed = 1 + 0.1 * rejections["market"].to_numpy()
     resolution = rng.lognormal(np.log(60 * HOUR), 0.8, len(rejections)) * market_speed
@@ -582,6 +616,14 @@ class _Loader:
                 self.target.execute(f"CREATE TABLE {STAGE}{table} AS FROM {table} LIMIT 0")
 
     def load(self, table: str, frame: pd.DataFrame, select: str) -> None:
+        if self.dialect == "clickhouse":
+            from data_access import clickhouse
+
+            self.shaper.register("chunk", frame)
+            shaped = self.shaper.execute(select).df()
+            self.shaper.unregister("chunk")
+            clickhouse.insert_frame(self.engine.url, table, shaped)
+            return
         if self.target is not None:
             # Staged first, then written in time order by ``close``.
             self.target.register("chunk", frame)
@@ -668,14 +710,22 @@ def build(
     progress = progress or (lambda fraction, message: None)
     engine = writable_engine(url)
     progress(0.0, "Creating the contract tables")
-    with engine.begin() as connection:
-        metadata.drop_all(connection, tables=list(reversed(CONTRACT_TABLES)))
-        if dialect_name(engine) == "duckdb":
-            _create_unkeyed(connection)
-        else:
-            metadata.create_all(connection, tables=list(CONTRACT_TABLES))
-        for table, rows in dimension_rows(spec).items():
-            connection.execute(table.insert(), rows)
+    if dialect_name(engine) == "clickhouse":
+        # Shard tables, Distributed tables and copies of the dimensions on every server.
+        from data_access import clickhouse
+
+        cluster = clickhouse.split_cluster(url)[1]
+        clickhouse.create_contract(engine, cluster)
+        clickhouse.insert_dimensions(engine, cluster, dimension_rows(spec))
+    else:
+        with engine.begin() as connection:
+            metadata.drop_all(connection, tables=list(reversed(CONTRACT_TABLES)))
+            if dialect_name(engine) == "duckdb":
+                _create_unkeyed(connection)
+            else:
+                metadata.create_all(connection, tables=list(CONTRACT_TABLES))
+            for table, rows in dimension_rows(spec).items():
+                connection.execute(table.insert(), rows)
     counts = dict.fromkeys(("decisions", "qa_inspections", "appeals", "penalties"), 0)
     loader = _Loader(engine)
     try:

@@ -7,6 +7,13 @@ Rates, intervals and tests are computed from these counts by ``metrics``.
 Rates are attributed to the *decision cohort* (DESIGN.md): the period and dimensions of
 the original decision. Every value from a filter enters SQL as a bound parameter.
 
+Every join starts from ``decisions`` and joins one other table on ``decision_id``, one join
+per SELECT (nest subqueries for more), with no window functions and no correlated
+subqueries: that is the SQL a ClickHouse 18.16 cluster runs (``data_access.dialect``), and
+with decisions first its shards filter them by date before joining. In a query with a join,
+no result column is labelled with a table's name (ClickHouse would read ``penalties.points``
+as a column of the alias), and no expression is labelled with the name of a column it reads.
+
 Group keys: ``period`` (start of the day, ISO week or month of the decision, by the
 filters' grain) and the decision dimensions in ``GROUP_KEYS``.
 """
@@ -22,8 +29,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access import rollup_tables
-from data_access.dialect import period_start, seconds_between
-from data_access.filters import Filters
+from data_access.dialect import order_statistics, period_start, seconds_between
+from data_access.filters import EVERYTHING, Filters, Scope
 from data_access.schema import (
     appeals,
     decisions,
@@ -99,7 +106,28 @@ def _dimension_conditions(
             conditions.append(column.in_(values))
     if filters.labels:
         conditions.append(sa.or_(*(column.in_(filters.labels) for column in label_columns)))
-    return conditions
+    return conditions + _scope_conditions(filters.scope)
+
+
+def _scope_conditions(scope: Scope) -> list[sa.ColumnElement[bool]]:
+    """Return the condition keeping only decisions inside the viewer's scope (bound values).
+
+    Every query's decision conditions pass through here, so no page, list or download can
+    leave the scope out; a scope of no grants matches no row (default deny).
+    """
+    if scope.is_everything:
+        return []
+    if scope.is_nothing:
+        return [sa.false()]
+    allowed = []
+    for grant in scope.grants:
+        parts = []
+        if grant.markets is not None:
+            parts.append(decisions.c.market_code.in_(grant.markets))
+        if grant.vendors is not None:
+            parts.append(decisions.c.vendor_code.in_(grant.vendors))
+        allowed.append(sa.and_(*parts))
+    return [sa.or_(*allowed)]
 
 
 def _cohort_conditions(filters: Filters, **kwargs) -> list[sa.ColumnElement[bool]]:
@@ -221,7 +249,7 @@ def inspection_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
             ),
             sa.func.sum(q.c.sampling_weight * q.c.sampling_weight).label("weight_sq"),
         )
-        .select_from(q.join(d, q.c.decision_id == d.c.decision_id))
+        .select_from(d.join(q, q.c.decision_id == d.c.decision_id))
         .where(*_cohort_conditions(filters))
         .group_by(*groups)
     )
@@ -263,7 +291,7 @@ def label_counts(engine: sa.Engine, filters: Filters, by: Sequence[str] = ()) ->
     """
     d, q = decisions, qa_inspections
     label_columns = (d.c.rejection_label, q.c.qa_label)
-    joined = q.join(d, q.c.decision_id == d.c.decision_id)
+    joined = d.join(q, q.c.decision_id == d.c.decision_id)
     conditions = _cohort_conditions(filters, label_columns=label_columns)
     frames = []
     for label_column, count_name in ((d.c.rejection_label, "predicted"), (q.c.qa_label, "actual")):
@@ -292,26 +320,33 @@ def confusion_counts(engine: sa.Engine, filters: Filters) -> pd.DataFrame:
     d, q = decisions, qa_inspections
     # A constant, not a bound parameter, so PostgreSQL sees GROUP BY and SELECT as equal.
     approve = sa.literal_column(f"'{APPROVE}'")
+    # Labelled apart from the columns they read: ClickHouse resolves a bare name to a
+    # same-named alias first, so "... ELSE qa_label END AS qa_label" would refer to itself.
     moderator_label = sa.case((d.c.outcome == "approve", approve), else_=d.c.rejection_label).label(
-        "moderator_label"
+        "moderator_side"
     )
-    qa_label = sa.case((q.c.qa_outcome == "approve", approve), else_=q.c.qa_label).label("qa_label")
+    qa_label = sa.case((q.c.qa_outcome == "approve", approve), else_=q.c.qa_label).label("qa_side")
     statement = (
         sa.select(moderator_label, qa_label, sa.func.count().label("inspections"))
-        .select_from(q.join(d, q.c.decision_id == d.c.decision_id))
+        .select_from(d.join(q, q.c.decision_id == d.c.decision_id))
         .where(*_cohort_conditions(filters, label_columns=(d.c.rejection_label, q.c.qa_label)))
         .group_by(moderator_label, qa_label)
     )
-    return _tidy(_fetch(engine, statement), ["moderator_label", "qa_label"], ["inspections"])
+    frame = _fetch(engine, statement).rename(
+        columns={"moderator_side": "moderator_label", "qa_side": "qa_label"}
+    )
+    return _tidy(frame, ["moderator_label", "qa_label"], ["inspections"])
 
 
 def _appeals_per_decision() -> sa.Subquery:
-    """Return appeals summed per decision: ``resolved``, ``overturned``, ``upheld``, ``pending``."""
+    """Return appeals summed per decision: ``appeals`` and ``resolved``, ``overturned``,
+    ``upheld``, ``pending``."""
     a = appeals
     outcome = a.c.appeal_outcome
     return (
         sa.select(
             a.c.decision_id,
+            sa.func.count().label("appeals"),
             _sum_if(outcome.in_(("upheld", "overturned"))).label("resolved"),
             _sum_if(outcome == "overturned").label("overturned"),
             _sum_if(outcome == "upheld").label("upheld"),
@@ -342,12 +377,13 @@ def appeal_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
     per_decision = _appeals_per_decision()
     groups = _group_columns(by, filters)
     # Appeals are summed per decision first, so the join keeps one row per rejection and
-    # plain sums count both rejections and appeals: no COUNT(DISTINCT) over the join.
+    # plain sums count both: no COUNT(DISTINCT) over a LEFT JOIN, which ClickHouse 18.16
+    # cannot run. ``appeals`` is NULL exactly when a rejection has none.
     statement = (
         sa.select(
             *groups,
             sa.func.count().label("rejections"),
-            _sum_if(per_decision.c.decision_id.is_not(None)).label("appealed"),
+            _sum_if(per_decision.c.appeals.is_not(None)).label("appealed"),
             *(
                 sa.func.sum(per_decision.c[name]).label(name)
                 for name in ("resolved", "overturned", "upheld", "pending")
@@ -377,7 +413,7 @@ def appeal_flow_counts(
             _sum_if(a.c.appeal_outcome == "overturned").label("overturned"),
             _sum_if(a.c.appeal_outcome == "upheld").label("upheld"),
         )
-        .select_from(a.join(d, a.c.decision_id == d.c.decision_id))
+        .select_from(d.join(a, a.c.decision_id == d.c.decision_id))
         .where(
             *_range_conditions(a.c.resolved_at, filters),
             *_dimension_conditions(filters),
@@ -394,7 +430,8 @@ def appeal_resolution_times(
     """Return ``resolved``, ``median_hours`` and ``p90_hours`` of resolution time per group.
 
     Quantiles interpolate linearly between order statistics (Hyndman & Fan type 7, numpy's
-    default), computed with window functions because MariaDB lacks ordered-set aggregates.
+    default): the warehouse returns the two order statistics either side of each quantile's
+    position (``dialect.order_statistics``), and the interpolation is done here.
     ``view="flow"`` groups and filters by resolution date instead of decision date.
     """
     if view not in ("cohort", "flow"):
@@ -402,35 +439,21 @@ def appeal_resolution_times(
     d, a = decisions, appeals
     time_column = d.c.decided_at if view == "cohort" else a.c.resolved_at
     groups = _group_columns(by, filters, time_column=time_column)
-    seconds = seconds_between(a.c.appealed_at, a.c.resolved_at)
-    window = {"partition_by": groups or None}
-    ranked = (
-        sa.select(
-            *groups,
-            seconds.label("seconds"),
-            sa.func.row_number().over(order_by=seconds, **window).label("position"),
-            sa.func.count().over(**window).label("resolved"),
-        )
-        .select_from(a.join(d, a.c.decision_id == d.c.decision_id))
-        .where(
+    quantiles = {"median": 0.5, "p90": 0.9}
+    statement = order_statistics(
+        engine.dialect.name,
+        groups,
+        seconds_between(a.c.appealed_at, a.c.resolved_at),
+        source=d.join(a, a.c.decision_id == d.c.decision_id),
+        conditions=[
             *_range_conditions(time_column, filters),
             *_dimension_conditions(filters),
             a.c.appeal_outcome.in_(("upheld", "overturned")),
-        )
-        .subquery("ranked")
+        ],
+        quantiles=quantiles,
     )
-    outer_groups = [ranked.c[key] for key in by]
-    order_statistics = []
-    for name, quantile in (("median", 0.5), ("p90", 0.9)):
-        rank = (ranked.c.resolved - 1) * quantile
-        for side, bound in (("low", sa.func.floor(rank)), ("high", sa.func.ceil(rank))):
-            picked = sa.case((ranked.c.position == bound + 1, ranked.c.seconds))
-            order_statistics.append(sa.func.max(picked).label(f"{name}_{side}"))
-    statement = sa.select(
-        *outer_groups, sa.func.max(ranked.c.resolved).label("resolved"), *order_statistics
-    ).group_by(*outer_groups)
     frame = _fetch(engine, statement)
-    for name, quantile in (("median", 0.5), ("p90", 0.9)):
+    for name, quantile in quantiles.items():
         low = pd.to_numeric(frame.pop(f"{name}_low")).astype("float64")
         high = pd.to_numeric(frame.pop(f"{name}_high")).astype("float64")
         fraction = ((frame["resolved"].astype("float64") - 1) * quantile) % 1
@@ -442,24 +465,22 @@ def _penalties_per_decision(by_type: bool = False) -> sa.Subquery:
     """Return penalties summed per decision (and type): ``penalties``, ``reversed``,
     ``reversed_after_overturn`` and ``points``."""
     p = penalties
-    overturned = (
-        sa.select(appeals.c.decision_id)
-        .where(appeals.c.appeal_outcome == "overturned")
-        .group_by(appeals.c.decision_id)
-        .subquery("overturned")
-    )
+    overturned = sa.select(appeals.c.decision_id).where(appeals.c.appeal_outcome == "overturned")
     keys = [p.c.decision_id, *([p.c.penalty_type] if by_type else [])]
+    # An IN subquery, not a second join: ClickHouse 18.16 allows one JOIN per SELECT.
     return (
         sa.select(
             *keys,
             sa.func.count().label("penalties"),
             _sum_if(p.c.reversed_at.is_not(None)).label("reversed"),
             _sum_if(
-                sa.and_(p.c.reversed_at.is_not(None), overturned.c.decision_id.is_not(None))
+                sa.and_(
+                    p.c.reversed_at.is_not(None),
+                    p.c.decision_id.in_(overturned),
+                )
             ).label("reversed_after_overturn"),
             sa.func.sum(sa.func.coalesce(p.c.points, 0)).label("points"),
         )
-        .select_from(p.outerjoin(overturned, overturned.c.decision_id == p.c.decision_id))
         .group_by(*keys)
         .subquery("penalties_per_decision")
     )
@@ -488,7 +509,7 @@ def penalty_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
     sums = [sa.func.sum(per_decision.c[name]).label(name) for name in PENALTY_COUNTS]
     if by_type:
         groups.insert(list(by).index("penalty_type"), per_decision.c.penalty_type)
-        source = per_decision.join(d, per_decision.c.decision_id == d.c.decision_id)
+        source = d.join(per_decision, per_decision.c.decision_id == d.c.decision_id)
     else:
         # Penalties are summed per decision first, so one scan of the cohort's decisions
         # counts its rejections and its penalties together.
@@ -537,22 +558,35 @@ def _built(engine: sa.Engine, rollup: sa.Table) -> bool:
     return rollup.name in set(rollup_tables.status(engine)["rollup"])
 
 
-def filter_options(engine: sa.Engine) -> FilterOptions:
-    """Return the known markets, labels, vendors, policy areas and queues (queues seen in the
-    last ``OPTION_WINDOW_DAYS`` days of decisions)."""
-    market_frame = _fetch(engine, sa.select(markets).order_by(markets.c.market_code))
+def filter_options(engine: sa.Engine, *, scope: Scope = EVERYTHING) -> FilterOptions:
+    """Return the known markets, labels, vendors, policy areas and queues within ``scope``.
+
+    A scoped viewer's lists hold only their markets and vendors, so a drop-down never names
+    what they may not see.
+    """
+    market_query = sa.select(markets).order_by(markets.c.market_code)
+    vendor_query = sa.select(vendors).order_by(vendors.c.vendor_code)
+    if scope.is_nothing:
+        market_query, vendor_query = market_query.where(sa.false()), vendor_query.where(sa.false())
+    if scope.markets() is not None:
+        market_query = market_query.where(markets.c.market_code.in_(scope.markets()))
+    if scope.vendors() is not None:
+        vendor_query = vendor_query.where(vendors.c.vendor_code.in_(scope.vendors()))
+    market_frame = _fetch(engine, market_query)
     label_frame = _fetch(
         engine,
         sa.select(policy_labels).order_by(policy_labels.c.policy_area, policy_labels.c.label_code),
     )
-    vendor_frame = _fetch(engine, sa.select(vendors).order_by(vendors.c.vendor_code))
-    if _built(engine, rollup_tables.daily):
+    vendor_frame = _fetch(engine, vendor_query)
+    if scope.is_everything and _built(engine, rollup_tables.daily):
         daily = rollup_tables.daily
         last_day = rollup_tables.status(engine).set_index("rollup").loc[daily.name, "last_day"]
         first_day = pd.Timestamp(last_day) - pd.Timedelta(days=OPTION_WINDOW_DAYS - 1)
         queue_query = sa.select(daily.c.queue).where(daily.c.day >= first_day.date())
     else:
-        queue_query = sa.select(decisions.c.queue).where(*_recent_decisions(engine))
+        queue_query = sa.select(decisions.c.queue).where(
+            *_recent_decisions(engine), *_scope_conditions(scope)
+        )
     queues = _fetch(engine, queue_query.distinct().order_by(queue_query.selected_columns[0]))[
         "queue"
     ]
@@ -560,10 +594,10 @@ def filter_options(engine: sa.Engine) -> FilterOptions:
     return FilterOptions(market_frame, label_frame, vendor_frame, tuple(areas), tuple(queues))
 
 
-def moderator_options(engine: sa.Engine) -> pd.DataFrame:
-    """Return every ``moderator_id`` active in the last ``OPTION_WINDOW_DAYS`` days of data,
-    with its ``vendor_code`` and number of ``decisions`` there."""
-    if _built(engine, rollup_tables.moderators):
+def moderator_options(engine: sa.Engine, *, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Return every ``moderator_id`` in ``scope`` active in the last ``OPTION_WINDOW_DAYS``
+    days of data, with its ``vendor_code`` and number of ``decisions`` there."""
+    if scope.is_everything and _built(engine, rollup_tables.moderators):
         table = rollup_tables.moderators
         statement = sa.select(
             table.c.moderator_id,
@@ -576,7 +610,7 @@ def moderator_options(engine: sa.Engine) -> pd.DataFrame:
             table.c.moderator_id,
             sa.func.max(table.c.vendor_code).label("vendor_code"),
             sa.func.count().label("decisions"),
-        ).where(*_recent_decisions(engine))
+        ).where(*_recent_decisions(engine), *_scope_conditions(scope))
     statement = statement.group_by(table.c.moderator_id).order_by(table.c.moderator_id)
     return _tidy(_fetch(engine, statement), [], ["decisions"])
 
@@ -685,15 +719,6 @@ def drill_through(
     offset = (page - 1) * page_size
     limit = max(0, min(page_size, cap - offset))
 
-    def _per_decision(column: sa.ColumnElement, table: sa.Table) -> sa.ScalarSelect:
-        # One value per decision row: the demo has at most one appeal per decision, and a
-        # warehouse with several still yields one page row per decision, never duplicates.
-        return (
-            sa.select(sa.func.max(column))
-            .where(table.c.decision_id == d.c.decision_id)
-            .scalar_subquery()
-        )
-
     statement = (
         sa.select(
             d.c.decision_id,
@@ -707,9 +732,6 @@ def drill_through(
             d.c.rejection_label.label("moderator_label"),
             q.c.qa_outcome,
             q.c.qa_label,
-            _per_decision(appeals.c.appeal_outcome, appeals).label("appeal_outcome"),
-            _per_decision(penalties.c.penalty_type, penalties).label("penalty_type"),
-            _per_decision(penalties.c.reversed_at, penalties).label("penalty_reversed_at"),
         )
         .select_from(source)
         .where(*conditions)
@@ -719,10 +741,11 @@ def drill_through(
     )
     rows = _fetch(engine, statement)
     rows["decided_at"] = pd.to_datetime(rows["decided_at"])
+    rows["decision_id"] = pd.to_numeric(rows["decision_id"]).astype("int64")
+    rows = rows.merge(_page_outcomes(engine, rows["decision_id"]), on="decision_id", how="left")
     rows["penalty_reversed"] = (
         rows.pop("penalty_reversed_at").notna() & rows["penalty_type"].notna()
     )
-    rows["decision_id"] = pd.to_numeric(rows["decision_id"]).astype("int64")
     return DrillThroughPage(
         rows=rows[list(DRILL_THROUGH_COLUMNS)],
         total=total,
@@ -730,6 +753,42 @@ def drill_through(
         pages=pages,
         capped=total >= cap,
     )
+
+
+def _page_outcomes(engine: sa.Engine, decision_ids: pd.Series) -> pd.DataFrame:
+    """Return, per decision on a page, its ``appeal_outcome``, ``penalty_type`` and
+    ``penalty_reversed_at``, or NULLs.
+
+    One value per decision: the demo has at most one appeal per decision, and a warehouse
+    with several still yields one page row per decision, never duplicates. Asked by the
+    page's ids, not correlated per row, which ClickHouse 18.16 cannot run.
+    """
+    ids = [int(decision_id) for decision_id in decision_ids]
+    frame = pd.DataFrame({"decision_id": pd.Series(ids, dtype="int64")})
+    if not ids:
+        return frame.assign(appeal_outcome=None, penalty_type=None, penalty_reversed_at=None)
+    for table, columns in (
+        (appeals, {"appeal_outcome": appeals.c.appeal_outcome}),
+        (
+            penalties,
+            {
+                "penalty_type": penalties.c.penalty_type,
+                "penalty_reversed_at": penalties.c.reversed_at,
+            },
+        ),
+    ):
+        statement = (
+            sa.select(
+                table.c.decision_id,
+                *(sa.func.max(column).label(name) for name, column in columns.items()),
+            )
+            .where(table.c.decision_id.in_(ids))
+            .group_by(table.c.decision_id)
+        )
+        found = _fetch(engine, statement)
+        found["decision_id"] = pd.to_numeric(found["decision_id"]).astype("int64")
+        frame = frame.merge(found, on="decision_id", how="left")
+    return frame
 
 
 POINTS_COUNTS = ("points_from", "penalties", "reversed")
@@ -755,11 +814,12 @@ def penalty_points_distribution(
     statement = (
         sa.select(
             *groups,
-            sa.func.count().label("penalties"),
+            sa.func.count().label("penalty_rows"),
             _sum_if(p.c.reversed_at.is_not(None)).label("reversed"),
         )
-        .select_from(p.join(d, p.c.decision_id == d.c.decision_id))
+        .select_from(d.join(p, p.c.decision_id == d.c.decision_id))
         .where(*_cohort_conditions(filters), p.c.points.is_not(None))
         .group_by(*groups)
     )
-    return _tidy(_fetch(engine, statement), [*by, "points_from"], POINTS_COUNTS)
+    frame = _fetch(engine, statement).rename(columns={"penalty_rows": "penalties"})
+    return _tidy(frame, [*by, "points_from"], POINTS_COUNTS)

@@ -202,7 +202,10 @@ def enabled(engine: sa.Engine) -> bool:
 
 def covering(engine: sa.Engine, name: str, filters: Filters, by: Sequence[str]) -> Rollup | None:
     """Return the smallest built rollup that answers ``name(engine, filters, by)`` exactly."""
-    if not enabled(engine):
+    # A viewer's scope (markets x vendors grants) is applied by the fact-table queries; the
+    # rollups answer only unscoped requests, so a scope can never be left out.
+    scope = getattr(filters, "scope", None)
+    if not enabled(engine) or (scope is not None and not scope.is_everything):
         return None
     built = status(engine)
     if built.empty:

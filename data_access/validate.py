@@ -16,17 +16,19 @@ from dataclasses import replace
 import sqlalchemy as sa
 
 from data_access.config import load_settings, redacted
+from data_access.dialect import clickhouse_catalogue
 from data_access.engine import dialect_name, read_only_engine
 from data_access.schema import CONTRACT_TABLES
 
-# Kinds judged from information_schema's data_type text, which every supported dialect has
-# (duckdb-engine's SQLAlchemy reflection does not work on DuckDB 2.0).
+# Kinds judged from information_schema's data_type text, which every supported dialect but
+# ClickHouse 18.16 has (it has system.columns instead; duckdb-engine's SQLAlchemy
+# reflection does not work on DuckDB 2.0).
 KIND_WORDS_IN_TYPE: dict[str, tuple[str, ...]] = {
     "text": ("char", "text", "string", "enum"),
     "identifier": ("char", "text", "string", "int"),
     "timestamp": ("timestamp", "datetime"),
-    # MariaDB stores booleans as TINYINT(1).
-    "boolean": ("bool", "tinyint"),
+    # MariaDB stores booleans as TINYINT(1), ClickHouse 18.16 as UInt8.
+    "boolean": ("bool", "tinyint", "uint8"),
     "integer": ("int",),
     "number": ("int", "double", "float", "real", "numeric", "decimal"),
 }
@@ -53,6 +55,19 @@ _information_columns = sa.Table(
 
 def warehouse_columns(engine: sa.Engine, schema: str | None = None) -> dict[str, dict[str, str]]:
     """Return {table name: {column name: data type}} for the tables and views of a schema."""
+    if dialect_name(engine) == "clickhouse":
+        statement = clickhouse_catalogue(schema)
+    else:
+        statement = _information_schema_columns(engine, schema)
+    found: dict[str, dict[str, str]] = {}
+    with engine.connect() as connection:
+        for table_name, column_name, data_type in connection.execute(statement):
+            found.setdefault(table_name.lower(), {})[column_name.lower()] = str(data_type)
+    return found
+
+
+def _information_schema_columns(engine: sa.Engine, schema: str | None) -> sa.Select:
+    """Return the (table, column, data type) rows of a schema from information_schema."""
     columns = _information_columns.c
     if schema is not None:
         in_schema = columns.table_schema == schema
@@ -60,14 +75,7 @@ def warehouse_columns(engine: sa.Engine, schema: str | None = None) -> dict[str,
         in_schema = columns.table_schema == sa.func.database()
     else:
         in_schema = columns.table_schema == sa.func.current_schema()
-    statement = sa.select(columns.table_name, columns.column_name, columns.data_type).where(
-        in_schema
-    )
-    found: dict[str, dict[str, str]] = {}
-    with engine.connect() as connection:
-        for table_name, column_name, data_type in connection.execute(statement):
-            found.setdefault(table_name.lower(), {})[column_name.lower()] = str(data_type)
-    return found
+    return sa.select(columns.table_name, columns.column_name, columns.data_type).where(in_schema)
 
 
 def contract_problems(engine: sa.Engine, schema: str | None = None) -> list[str]:

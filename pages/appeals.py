@@ -9,13 +9,15 @@ import pandas as pd
 import streamlit as st
 
 import charts
-from charts.appeals import count_funnel, resolution_time_trend
+from charts.appeals import count_funnel, resolution_time_trend, shade_immature
 from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME
-from ui import data, downloads, figures, filters, warehouse
-from ui.links import Choice, View, describe_filters
+from ui import actions, boundary, data, downloads, filters, glossary, warehouse
+from ui import names as naming
+from ui.links import Choice, View
+from ui.names import describe_filters
 from ui.shell import require_app_navigation
 
 APPEAL_RATE = METRICS_BY_NAME["appeal_rate"]
@@ -94,7 +96,7 @@ def totals_table(totals: pd.DataFrame, names: dict[str, str], file_stem: str) ->
         {"Stage": list(names.values()), "Number": [int(row[column]) for column in names]}
     )
     st.dataframe(
-        table,
+        naming.readable_table(table),
         hide_index=True,
         column_config={"Number": st.column_config.NumberColumn(format="localized")},
         key=f"totals-{file_stem}",
@@ -113,7 +115,7 @@ def immature_note(rates: pd.DataFrame) -> None:
     if immature.empty:
         return
     window = warehouse.settings().appeal_window_days
-    st.caption(
+    glossary.caption(
         "Shaded, faded points are immature cohorts: decisions from "
         f"{immature.min():%d %b %Y} on are younger than the {window}-day appeal window, so "
         "their pending appeals will still resolve and these rates will still move."
@@ -128,6 +130,7 @@ def largest_markets(frame: pd.DataFrame, weights: str, chosen: Filters) -> pd.Da
     return frame[frame["market_code"].isin(largest)]
 
 
+@boundary.guard("the appeal rates by cohort")
 def cohort_section(view: View) -> bool:
     """Draw the cohort view's tiles, funnel and rate trends; return False when empty."""
     chosen = view.filters
@@ -146,11 +149,11 @@ def cohort_section(view: View) -> bool:
     st.subheader("From rejections to overturned appeals")
     left, right = st.columns([3, 2])
     left.plotly_chart(
-        figures.cached(count_funnel, totals.iloc[0], FUNNEL_STAGES), key="appeals-funnel"
+        naming.readable_figure(count_funnel(totals.iloc[0], FUNNEL_STAGES)), key="appeals-funnel"
     )
     with right:
         totals_table(totals, COHORT_TOTALS, f"appeal_totals_cohort_{chosen.start}_{chosen.end}")
-        st.caption(
+        glossary.caption(
             "Rejections decided in the selected dates, and their appeals whenever made or "
             "resolved. Appealed counts rejections with an appeal; the rest count appeals."
         )
@@ -161,8 +164,7 @@ def cohort_section(view: View) -> bool:
         for metric in (APPEAL_RATE, OVERTURN_RATE)
     }
     for column, (metric, rates) in zip(st.columns(2), trends.items(), strict=True):
-        trend = figures.cached(
-            figures.shaded_trend,
+        trend = charts.rate_trend(
             rates,
             colour_by=None,
             metric_label=metric.label,
@@ -170,11 +172,17 @@ def cohort_section(view: View) -> bool:
             title=f"{metric.label} by decision {chosen.grain}",
             **data.nouns(metric),
         )
-        column.plotly_chart(trend, key=f"appeals-trend-{metric.name}")
+        key = f"appeals-trend-{metric.name}"
+        marked = actions.mark_actions(shade_immature(trend, rates), chosen)
+        column.plotly_chart(
+            naming.readable_figure(marked), key=key, on_select="rerun", selection_mode="points"
+        )
+        actions.open_clicked_action(key, chosen)
     immature_note(trends[APPEAL_RATE])
     return True
 
 
+@boundary.guard("the flow view")
 def flow_section(view: View) -> bool:
     """Draw the flow view's tiles and overturn trend by resolution period; False when empty."""
     chosen = view.filters
@@ -214,18 +222,20 @@ def flow_section(view: View) -> bool:
 
     st.subheader(f"Overturn rate by resolution {chosen.grain} (flow view)")
     st.plotly_chart(
-        figures.cached(
-            charts.rate_trend,
-            overturn_rates(True, chosen, ("period",)),
-            colour_by=None,
-            metric_label=OVERTURN_RATE.label,
-            **data.nouns(OVERTURN_RATE),
+        naming.readable_figure(
+            charts.rate_trend(
+                overturn_rates(True, chosen, ("period",)),
+                colour_by=None,
+                metric_label=OVERTURN_RATE.label,
+                **data.nouns(OVERTURN_RATE),
+            )
         ),
         key="appeals-trend-flow",
     )
     return True
 
 
+@boundary.guard("the breakdown")
 def breakdown_section(view: View, flow: bool) -> None:
     """Draw overturn rate by market x policy area and by label, and resolution times."""
     chosen = view.filters
@@ -238,18 +248,19 @@ def breakdown_section(view: View, flow: bool) -> None:
         st.subheader("Overturn rate by market and policy area")
         grid = overturn_rates(flow, chosen, ("market_code", "policy_area"))
         st.plotly_chart(
-            figures.cached(
-                charts.rate_heatmap,
-                grid,
-                rows="market_code",
-                columns="policy_area",
-                metric_label=OVERTURN_RATE.label,
-                higher_is_better=False,
-                **nouns,
+            naming.readable_figure(
+                charts.rate_heatmap(
+                    grid,
+                    rows="market_code",
+                    columns="policy_area",
+                    metric_label=OVERTURN_RATE.label,
+                    higher_is_better=False,
+                    **nouns,
+                )
             ),
             key="appeals-heatmap",
         )
-        st.caption(
+        glossary.caption(
             f"By {counted_by}. Grey cells have fewer than {min_sample} resolved appeals and "
             "are not judged."
         )
@@ -263,16 +274,14 @@ def breakdown_section(view: View, flow: bool) -> None:
         st.subheader("Overturn rate by label")
         by_label = overturn_rates(flow, chosen, ("label_code",))
         st.plotly_chart(
-            figures.cached(
-                charts.rate_bars,
-                by_label,
-                category="label_code",
-                metric_label=OVERTURN_RATE.label,
-                **nouns,
+            naming.readable_figure(
+                charts.rate_bars(
+                    by_label, category="label_code", metric_label=OVERTURN_RATE.label, **nouns
+                )
             ),
             key="appeals-labels",
         )
-        st.caption(
+        glossary.caption(
             f"By {counted_by}; the rejection label of the appealed decision. Grey bars have "
             f"fewer than {min_sample} resolved appeals and are listed last, unranked."
         )
@@ -286,7 +295,7 @@ def breakdown_section(view: View, flow: bool) -> None:
     if not flow:
         shown = data.mark_immature(shown, chosen.grain)
     st.plotly_chart(
-        figures.cached(resolution_time_trend, shown, immature=None if flow else "immature"),
+        naming.readable_figure(resolution_time_trend(shown, immature=None if flow else "immature")),
         key="appeals-resolution-times",
     )
     counted_from = "resolution" if flow else "decision"
@@ -301,7 +310,7 @@ def breakdown_section(view: View, flow: bool) -> None:
         )
     if not flow:
         note += " Recent cohorts look fast because only their quick appeals are resolved yet."
-    st.caption(note)
+    glossary.caption(note)
 
 
 @warehouse.guarded
@@ -315,7 +324,7 @@ def appeals() -> None:
         if flow
         else "appeals by the decision cohort of the rejection"
     )
-    st.caption(f"{describe_filters(view.filters)} · {counted} · 95% Wilson intervals")
+    glossary.caption(f"{describe_filters(view.filters)} · {counted} · 95% Wilson intervals")
     drawn = flow_section(view) if flow else cohort_section(view)
     if drawn:
         breakdown_section(view, flow)

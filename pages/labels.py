@@ -11,9 +11,12 @@ from data_access import queries
 from metrics.agreement import APPROVE, cohens_kappa, confusion_matrix
 from metrics.labels import LABEL_METRICS_BY_NAME, PRECISION, disagreements, metric_frame
 from metrics.registry import Metric
-from ui import data, downloads, drill, filters, labels, warehouse
-from ui.links import View, describe_filters
+from ui import boundary, data, downloads, drill, filters, glossary, labels, warehouse
+from ui import names as naming
+from ui.links import View
+from ui.names import describe_filters
 from ui.shell import require_app_navigation
+from ui.text import md
 
 TOP_BARS = 15
 TOP_CONFUSION = 10
@@ -40,7 +43,9 @@ def labels_page() -> None:
     label = view.choices[labels.LABEL_KEY]
     min_sample = warehouse.settings().min_sample
     st.title("Rejection labels")
-    st.caption(f"{describe_filters(view.filters)} · rates by decision cohort, 95% Wilson intervals")
+    glossary.caption(
+        f"{describe_filters(view.filters)} · rates by decision cohort, 95% Wilson intervals"
+    )
 
     table = labels.label_table(view.filters, sort)
     if table.empty:
@@ -48,7 +53,7 @@ def labels_page() -> None:
         return
     st.subheader(f"Labels by {sort.label.lower()}, worst first")
     labels.show_label_table(table, sort, label, reset=RESET)
-    st.caption(
+    glossary.caption(
         f"Select a row, or click a bar or a matrix cell below, to see a label's detail. Grey: "
         f"fewer than {min_sample} in the denominator (n shown), never ranked. Change: "
         f"{sort.label.lower()} against {view.filters.previous_period().start:%d %b} – "
@@ -69,6 +74,7 @@ def labels_page() -> None:
     error_mix(view)
 
 
+@boundary.guard("the worst labels")
 def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
     """Draw the worst ranked labels on the sorted column as bars; a click chooses a label."""
     ranked = table[table["rank"].notna()]
@@ -79,7 +85,7 @@ def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
             f"{sort.label.lower()} here, so none is ranked. Widen the dates or the filters."
         )
         return
-    st.caption(
+    glossary.caption(
         f"The {min(TOP_BARS, len(ranked))} worst of {len(ranked)} ranked labels, with 95% "
         "intervals. Click a bar to see its label's detail."
     )
@@ -101,13 +107,14 @@ def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
     # Keyed by the label, so a choice made elsewhere leaves no stale selection behind.
     key = f"labels-bars-{label or 'none'}"
     st.plotly_chart(
-        figure,
+        naming.readable_figure(figure),
         on_select=filters.select_on_click(key, labels.LABEL_KEY, reset=RESET),
         key=key,
         selection_mode="points",
     )
 
 
+@boundary.guard("the confusion matrix")
 def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     """Draw Cohen's kappa and the moderator-label x QA-label matrix of the busiest labels."""
     st.subheader("Moderator label vs QA label")
@@ -124,7 +131,7 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
         f"**Cohen's kappa {kappa.kappa:.3f}** (95% CI {kappa.lower:.3f} – {kappa.upper:.3f}) "
         f"between moderators and QA over {kappa.n:,} inspections, all labels and approvals."
     )
-    st.caption(
+    glossary.caption(
         f"Rows: the moderator's decision; columns: QA's. Each row shows how QA split the "
         f"moderator's uses of a label; the approve row is under-enforcement, the approve column "
         f"over-enforcement. The {len(busiest)} busiest labels are shown, the rest are grouped "
@@ -132,78 +139,90 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     )
     key = f"labels-confusion-{label or 'none'}"
     st.plotly_chart(
-        clickable_cells(charts.confusion_heatmap(matrix, counts=matrix, title=None)),
+        naming.readable_figure(
+            clickable_cells(charts.confusion_heatmap(matrix, counts=matrix, title=None))
+        ),
         on_select=labels.pick_cell_on_click(key, reset=RESET),
         key=key,
         selection_mode="points",
     )
 
 
+@boundary.guard("the label detail")
 def label_detail(
     view: View, label: str, table: pd.DataFrame, confusion: pd.DataFrame, known: pd.DataFrame
 ) -> None:
     """Draw one label's reading, trends, breakdowns, disagreements and inspected decisions."""
     described = known.set_index("label_code").loc[label]
-    st.subheader(f"Label detail: {label}")
-    st.caption(f"{described['label_name']} · policy area {described['policy_area']}")
+    name = described["label_name"]
+    st.subheader(f"Label detail: {md(name)}")
+    glossary.caption(f"Policy area: {naming.policy_areas().get(described['policy_area'], '')}")
     row = table[table["label_code"] == label]
     if row.empty or int(row[["predicted", "actual"]].sum(axis=1).iloc[0]) == 0:
         st.info(
-            f"{label} has no QA inspections in {describe_filters(view.filters)}, so there is no "
+            f"{md(name)} has no QA inspections in {describe_filters(view.filters)}, so there is no "
             "precision, recall or list of inspected decisions to show. Widen the dates or the "
             "filters, or choose another label."
         )
         return
     for line in labels.reading(view.filters, label):
-        st.markdown(line)
+        st.markdown(naming.humanize(line))
 
     trend_precision, trend_overturn = st.columns(2)
     trend_precision.markdown("**Precision by period**")
     trend_precision.plotly_chart(
-        charts.rate_trend(
-            labels.precision_by(view.filters, label, ("period",)),
-            colour_by=None,
-            metric_label=PRECISION.label,
-            **labels.nouns(PRECISION),
+        naming.readable_figure(
+            charts.rate_trend(
+                labels.precision_by(view.filters, label, ("period",)),
+                colour_by=None,
+                metric_label=PRECISION.label,
+                **labels.nouns(PRECISION),
+            )
         ),
         key="label-trend-precision",
     )
     trend_overturn.markdown(f"**{labels.OVERTURN.label} by period**")
     trend_overturn.plotly_chart(
-        charts.rate_trend(
-            data.mark_immature(
-                labels.overturn_by(view.filters, label, ("period",)), view.filters.grain
-            ),
-            colour_by=None,
-            metric_label=labels.OVERTURN.label,
-            immature="immature",
-            **labels.nouns(labels.OVERTURN),
+        naming.readable_figure(
+            charts.rate_trend(
+                data.mark_immature(
+                    labels.overturn_by(view.filters, label, ("period",)), view.filters.grain
+                ),
+                colour_by=None,
+                metric_label=labels.OVERTURN.label,
+                immature="immature",
+                **labels.nouns(labels.OVERTURN),
+            )
         ),
         key="label-trend-overturn",
     )
 
-    st.markdown(f"**{label} by market, vendor and queue**")
+    st.markdown(f"**{md(name)} by market, vendor and queue**")
     for tab, (key, noun) in zip(
         st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS.items(), strict=True
     ):
         left, right = tab.columns(2)
         left.plotly_chart(
-            charts.rate_bars(
-                labels.precision_by(view.filters, label, (key,)),
-                category=key,
-                metric_label=PRECISION.label,
-                title=f"Precision by {noun.lower()}",
-                **labels.nouns(PRECISION),
+            naming.readable_figure(
+                charts.rate_bars(
+                    labels.precision_by(view.filters, label, (key,)),
+                    category=key,
+                    metric_label=PRECISION.label,
+                    title=f"Precision by {noun.lower()}",
+                    **labels.nouns(PRECISION),
+                )
             ),
             key=f"label-precision-{key}",
         )
         right.plotly_chart(
-            charts.rate_bars(
-                labels.overturn_by(view.filters, label, (key,)),
-                category=key,
-                metric_label=labels.OVERTURN.label,
-                title=f"Overturn rate by {noun.lower()}",
-                **labels.nouns(labels.OVERTURN),
+            naming.readable_figure(
+                charts.rate_bars(
+                    labels.overturn_by(view.filters, label, (key,)),
+                    category=key,
+                    metric_label=labels.OVERTURN.label,
+                    title=f"Overturn rate by {noun.lower()}",
+                    **labels.nouns(labels.OVERTURN),
+                )
             ),
             key=f"label-overturn-{key}",
         )
@@ -214,14 +233,14 @@ def label_detail(
             qa_instead,
             "moderator_label",
             "the moderator",
-            f"When QA disagreed with {label}, it chose",
+            f"When QA disagreed with {md(name)}, it chose",
             "QA agreed with every inspected use.",
         ),
         (
             moderator_instead,
             "qa_label",
             "QA",
-            f"When QA chose {label}, moderators had chosen",
+            f"When QA chose {md(name)}, moderators had chosen",
             "Moderators chose it every time QA did.",
         ),
     ):
@@ -233,17 +252,19 @@ def label_detail(
             column.caption(empty)
             continue
         column.plotly_chart(
-            charts.rate_bars(
-                instead.head(TOP_INSTEAD),
-                category="label_code",
-                metric_label="Share of inspections",
-                numerator_label="inspections",
-                denominator_label=f"where {chooser} chose {label}",
+            naming.readable_figure(
+                charts.rate_bars(
+                    instead.head(TOP_INSTEAD),
+                    category="label_code",
+                    metric_label="Share of inspections",
+                    numerator_label="inspections",
+                    denominator_label=f"where {chooser} chose {name}",
+                )
             ),
             key=f"label-instead-{side}",
         )
 
-    st.markdown(f"**Inspected decisions behind {label}**")
+    st.markdown(f"**Inspected decisions behind {md(name)}**")
     drill.drill_through_list(
         view,
         what=label,
@@ -252,10 +273,11 @@ def label_detail(
     )
 
 
+@boundary.guard("the error mix")
 def error_mix(view: View) -> None:
     """Draw the split of QA-found errors into over-, under-enforcement and wrong label."""
     st.subheader("Error mix")
-    st.caption(
+    glossary.caption(
         "Of the errors QA found, the share of each kind: over-enforcement (moderator rejected, "
         "QA approved), under-enforcement (moderator approved, QA rejected) and wrong label "
         "(both rejected, different labels)."
@@ -266,11 +288,13 @@ def error_mix(view: View) -> None:
         counts = warehouse.query(queries.inspection_counts, view.filters, (key,))
         column.markdown(f"**By {noun}**")
         column.plotly_chart(
-            charts.stacked_share_bars(
-                counts,
-                category=key,
-                parts=list(ERROR_PARTS),
-                part_labels=ERROR_PARTS,
+            naming.readable_figure(
+                charts.stacked_share_bars(
+                    counts,
+                    category=key,
+                    parts=list(ERROR_PARTS),
+                    part_labels=ERROR_PARTS,
+                )
             ),
             key=f"labels-mix-{key}",
         )

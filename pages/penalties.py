@@ -16,8 +16,10 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates, with_interval
 from metrics.registry import METRICS_BY_NAME
-from ui import data, downloads, filters, warehouse
-from ui.links import Choice, describe_filters
+from ui import actions, boundary, data, downloads, filters, glossary, warehouse
+from ui import names as naming
+from ui.links import Choice
+from ui.names import describe_filters
 from ui.shell import require_app_navigation
 
 PENALTY_RATE = METRICS_BY_NAME["penalty_rate"]
@@ -74,12 +76,14 @@ def largest_groups(frame: pd.DataFrame, group: str, chosen: Filters) -> pd.DataF
     return frame[frame[group].isin(largest)]
 
 
+@boundary.guard("the penalty totals")
 def tiles(totals: pd.DataFrame) -> None:
     """Draw the selection's penalties, rates and the penalties reversed after an overturn."""
     min_sample = warehouse.settings().min_sample
     row = totals.iloc[0]
     after = with_interval(totals, "reversed_after_overturn", "penalties").iloc[0]
-    columns = st.columns([1, 1, 1, 2])
+    # Two rows of two: four tiles side by side cut their labels on a 1024 px laptop.
+    columns = [*st.columns(2), *st.columns(2)]
     columns[0].metric(
         "Penalties",
         f"{int(row['penalties']):,}",
@@ -112,6 +116,7 @@ def tiles(totals: pd.DataFrame) -> None:
     )
 
 
+@boundary.guard("the penalty trend")
 def trend_section(chosen: Filters, breakdown: str) -> None:
     """Draw penalty rate and reversal rate over time, one line per breakdown group."""
     noun = BREAKDOWN_NAMES[breakdown].lower()
@@ -132,10 +137,18 @@ def trend_section(chosen: Filters, breakdown: str) -> None:
         # The chart's name goes above it, not in it: a legend of several rows would run into
         # a title drawn inside the figure.
         column.markdown(f"**{metric.label} by {noun}**")
+        key = f"penalties-trend-{metric.name}"
         column.plotly_chart(
-            shade_immature(trend, shown) if metric is REVERSAL_RATE else trend,
-            key=f"penalties-trend-{metric.name}",
+            naming.readable_figure(
+                actions.mark_actions(
+                    shade_immature(trend, shown) if metric is REVERSAL_RATE else trend, chosen
+                )
+            ),
+            key=key,
+            on_select="rerun",
+            selection_mode="points",
         )
+        actions.open_clicked_action(key, chosen)
     notes = []
     if breakdown == "penalty_type":
         notes.append("A type's penalty rate is its penalties per rejection; the types add up.")
@@ -150,9 +163,10 @@ def trend_section(chosen: Filters, breakdown: str) -> None:
         f"{window}-day appeal window: penalties are reversed after appeals resolve, so these "
         "rates will still rise."
     )
-    st.caption(" ".join(notes))
+    glossary.caption(" ".join(notes))
 
 
+@boundary.guard("the mix of penalty types")
 def mix_section(chosen: Filters, breakdown: str) -> None:
     """Draw the mix of penalty types per market (or policy area) and the points histogram."""
     group = "policy_area" if breakdown == "policy_area" else "market_code"
@@ -168,14 +182,21 @@ def mix_section(chosen: Filters, breakdown: str) -> None:
     with left:
         st.subheader(f"Mix of penalty types by {noun}")
         st.plotly_chart(
-            charts.stacked_share_bars(wide.reset_index(), category=group, parts=types),
+            naming.readable_figure(
+                charts.stacked_share_bars(wide.reset_index(), category=group, parts=types)
+            ),
             key="penalties-mix",
         )
     with right:
         st.subheader("Points per penalty")
         bin_width, points = points_bins(chosen)
-        st.plotly_chart(points_histogram(points, bin_width=bin_width), key="penalties-points")
-        st.caption("Penalties that carry points, by points given; red is the part later reversed.")
+        st.plotly_chart(
+            naming.readable_figure(points_histogram(points, bin_width=bin_width)),
+            key="penalties-points",
+        )
+        glossary.caption(
+            "Penalties that carry points, by points given; red is the part later reversed."
+        )
 
 
 def points_bins(chosen: Filters) -> tuple[int, pd.DataFrame]:
@@ -187,6 +208,7 @@ def points_bins(chosen: Filters) -> tuple[int, pd.DataFrame]:
     return width, warehouse.query(queries.penalty_points_distribution, chosen, (), bin_width=width)
 
 
+@boundary.guard("penalties after an overturn")
 def after_overturn_section(chosen: Filters) -> None:
     """Draw the share of penalties reversed after an overturned appeal, per market."""
     st.subheader("Penalties reversed after an overturned appeal, by market")
@@ -197,18 +219,20 @@ def after_overturn_section(chosen: Filters) -> None:
     ).assign(numerator=counts["reversed_after_overturn"], denominator=counts["penalties"])
     left, right = st.columns(2)
     left.plotly_chart(
-        charts.rate_bars(
-            shares,
-            category="market_code",
-            metric_label="Share reversed after overturn",
-            numerator_label="reversed after overturn",
-            denominator_label="penalties",
+        naming.readable_figure(
+            charts.rate_bars(
+                shares,
+                category="market_code",
+                metric_label="Share reversed after overturn",
+                numerator_label="reversed after overturn",
+                denominator_label="penalties",
+            )
         ),
         key="penalties-after-overturn",
     )
     with right:
         after_overturn_table(shares, chosen)
-        st.caption(
+        glossary.caption(
             "Each is a seller penalised for a decision that the appeal found wrong. Share: of "
             f"the market's penalties, with its 95% interval. Grey bars have fewer than "
             f"{min_sample} penalties and are not ranked."
@@ -240,7 +264,7 @@ def after_overturn_table(shares: pd.DataFrame, chosen: Filters) -> None:
     )
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
-        table,
+        naming.readable_table(table),
         hide_index=True,
         column_config={"Share": percent, "CI low": percent, "CI high": percent},
     )
@@ -258,7 +282,7 @@ def penalties() -> None:
     view = filters.sidebar(dimensions=DIMENSIONS, choices=[BREAKDOWN_CHOICE])
     chosen = view.filters
     st.title("Penalties")
-    st.caption(
+    glossary.caption(
         f"{describe_filters(chosen)} · penalties per rejection, by the decision cohort · "
         "95% Wilson intervals"
     )

@@ -22,9 +22,12 @@ from data_access.filters import Filters
 from metrics.funnel import funnel_limits, funnel_positions
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import data, downloads, drill, filters, warehouse
-from ui.links import Choice, View, describe_filters
+from ui import auth, boundary, data, downloads, drill, filters, glossary, warehouse
+from ui import names as naming
+from ui.links import Choice, View
+from ui.names import describe_filters
 from ui.shell import require_app_navigation
+from ui.text import md
 
 DIMENSIONS = ("markets", "policy_areas", "vendors", "queues")
 FUNNEL_METRICS = {name: METRICS_BY_NAME[name] for name in ("accuracy", "overturn_rate")}
@@ -117,7 +120,7 @@ def outside_table(
     outside = positions[positions["position"].isin(OUTSIDE)]
     noun = "moderators" if unit == "moderator_id" else "vendors"
     if outside.empty:
-        st.caption(f"No {noun} are outside the 99.8% limits.")
+        glossary.caption(f"No {noun} are outside the 99.8% limits.")
         return
     outside = outside.sort_values("rate", ascending=metric.higher_is_better)  # worst first
     nouns = data.nouns(metric)
@@ -137,7 +140,7 @@ def outside_table(
     percent = st.column_config.NumberColumn(format="percent")
     st.markdown(f"**{noun.capitalize()} outside the 99.8% limits**")
     st.dataframe(
-        table,
+        naming.readable_table(table),
         hide_index=True,
         column_config={
             metric.label: percent,
@@ -148,6 +151,7 @@ def outside_table(
     )
 
 
+@boundary.guard("the vendor comparison")
 def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> bool:
     """Draw the vendor funnel, one vendor against all, and the vendor x market matrix."""
     chosen = view.filters
@@ -172,40 +176,52 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
             higher_is_better=metric.higher_is_better,
             denominator_label=nouns["denominator_label"],
         )
-        st.plotly_chart(label_units(figure), key=VENDOR_FUNNEL_KEY)
+        st.plotly_chart(
+            naming.readable_figure(label_units(figure, naming.vendors())), key=VENDOR_FUNNEL_KEY
+        )
     with right:
         vendor = view.choices["trend_vendor"]
         name = vendor_names.get(vendor, vendor)
-        st.subheader(f"{name} against all vendors")
+        st.subheader(f"{md(name)} against all vendors")
         own = human_rates(metric, dataclasses.replace(chosen, vendors=(vendor,)), ("period",))
         everyone = human_rates(metric, dataclasses.replace(chosen, vendors=()), ("period",))
         st.plotly_chart(
-            against_reference(own, everyone, name, "All vendors", metric, chosen.grain),
+            naming.readable_figure(
+                against_reference(own, everyone, name, "All vendors", metric, chosen.grain)
+            ),
             key="vendors-trend",
         )
-    st.caption(
+    glossary.caption(
         "Left: points beyond the dotted lines are outside the 99.8% limits, which narrow as "
         f"volume grows; grey points have fewer than {min_sample} {nouns['denominator_label']} "
         "and are not judged. Right: choose the vendor under Vendor to follow in the sidebar; "
         "the dashed line is every vendor together in the selected markets, policy areas and "
         "queues. Human decisions only: the automated classifier is left out."
     )
+    if not auth.current_scope().is_everything:
+        st.caption(
+            f":material/lock: The funnel's centre line and the All vendors line are computed "
+            f"within your access only ({auth.current_scope().describe()}), not across every "
+            "market."
+        )
     outside_table(positions, metric, "vendor_code", vendor_names, "vendors-outside")
 
     st.subheader(f"{metric.label} by vendor and market")
     grid = human_rates(metric, chosen, ("vendor_code", "market_code"))
     st.plotly_chart(
-        charts.rate_heatmap(
-            grid.assign(vendor_code=grid["vendor_code"].map(named)),
-            rows="vendor_code",
-            columns="market_code",
-            metric_label=metric.label,
-            higher_is_better=metric.higher_is_better,
-            **nouns,
+        naming.readable_figure(
+            charts.rate_heatmap(
+                grid.assign(vendor_code=grid["vendor_code"].map(named)),
+                rows="vendor_code",
+                columns="market_code",
+                metric_label=metric.label,
+                higher_is_better=metric.higher_is_better,
+                **nouns,
+            )
         ),
         key="vendors-matrix",
     )
-    st.caption(
+    glossary.caption(
         f"Grey cells have fewer than {min_sample} {nouns['denominator_label']} and are not "
         "judged; empty cells have none."
     )
@@ -218,6 +234,7 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
     return True
 
 
+@boundary.guard("the moderator comparison")
 def moderator_section(
     view: View, metric: Metric, moderators: pd.DataFrame, names: dict[str, str]
 ) -> pd.DataFrame:
@@ -238,14 +255,14 @@ def moderator_section(
     if view.choices["moderator"]:
         highlight_unit(figure, view.choices["moderator"])
     st.plotly_chart(
-        figure,
+        naming.readable_figure(figure),
         on_select=filters.select_on_click(
             MODERATOR_FUNNEL_KEY, "moderator", reset=(drill.DRILL_PAGE.key,)
         ),
         key=MODERATOR_FUNNEL_KEY,
         selection_mode="points",
     )
-    st.caption(
+    glossary.caption(
         "Click a moderator to see their detail below. "
         f"Most moderators have too few {nouns['denominator_label']} in a short range to be "
         "judged; widen the dates to judge more of them."
@@ -263,6 +280,7 @@ def moderator_section(
     return positions
 
 
+@boundary.guard("the moderator detail")
 def moderator_detail(
     view: View, moderator: str, metric: Metric, vendor_name: str, position: str | None
 ) -> None:
@@ -270,7 +288,7 @@ def moderator_detail(
     chosen = view.filters
     st.divider()
     heading, close = st.columns([4, 1])
-    heading.subheader(f"Moderator {moderator}")
+    heading.subheader(f"Moderator {md(moderator)}")
     close.button(
         "Close moderator",
         icon=":material/close:",
@@ -283,21 +301,25 @@ def moderator_detail(
     humans = warehouse.query(queries.inspection_counts, chosen, ("is_automated", "label_code"))
     humans = humans[~humans["is_automated"]]
     where = POSITION_WORDS.get(position or "", "not on the funnel for this selection")
-    st.caption(
-        f"{vendor_name} · {int(own['inspections'].sum()):,} inspected decisions in "
+    glossary.caption(
+        f"{md(vendor_name)} · {int(own['inspections'].sum()):,} inspected decisions in "
         f"{describe_filters(chosen)} · {where}"
     )
     if own.empty:
-        st.info(f"{moderator} has no inspected decisions in {describe_filters(chosen)}.")
+        st.info(f"{md(moderator)} has no inspected decisions in {describe_filters(chosen)}.")
         return
     detail_tiles(own, humans)
     min_sample = warehouse.settings().min_sample
     trend = data.counts(metric, just_them, ("period", "moderator_id"))
     own_rates = metric_rates(trend, metric, min_sample=min_sample)
     all_rates = human_rates(metric, chosen, ("period",))
-    st.markdown(f"**{moderator}'s {metric.label.lower()} against all moderators**")
+    st.markdown(f"**{md(moderator)}'s {metric.label.lower()} against all moderators**")
     st.plotly_chart(
-        against_reference(own_rates, all_rates, moderator, "All moderators", metric, chosen.grain),
+        naming.readable_figure(
+            against_reference(
+                own_rates, all_rates, moderator, "All moderators", metric, chosen.grain
+            )
+        ),
         key="moderator-trend",
     )
     left, right = st.columns(2)
@@ -305,7 +327,7 @@ def moderator_detail(
         label_mix(own, humans, moderator)
     with right:
         error_mix(own, humans, moderator)
-    st.markdown(f"**Inspected decisions by {moderator}**")
+    st.markdown(f"**Inspected decisions by {md(moderator)}**")
     drill.drill_through_list(
         view,
         what=f"moderator {moderator}",
@@ -385,17 +407,19 @@ def label_mix(own: pd.DataFrame, humans: pd.DataFrame, moderator: str) -> None:
         }
     )
     st.plotly_chart(
-        paired_share_bars(
-            mix,
-            category="label_code",
-            label=moderator,
-            reference_label="All moderators",
-            category_labels={OTHER_LABELS: "Other labels"},
+        naming.readable_figure(
+            paired_share_bars(
+                mix,
+                category="label_code",
+                label=moderator,
+                reference_label="All moderators",
+                category_labels={OTHER_LABELS: "Other labels"},
+            )
         ),
         key="moderator-label-mix",
     )
-    st.caption(
-        f"Shares of inspected rejections: {moderator}'s {len(top)} most used labels, and all "
+    glossary.caption(
+        f"Shares of inspected rejections: {md(moderator)}'s {len(top)} most used labels, and all "
         "moderators' shares of the same labels."
     )
 
@@ -407,14 +431,16 @@ def error_mix(own: pd.DataFrame, humans: pd.DataFrame, moderator: str) -> None:
         [_totals(own, moderator), _totals(humans, "All moderators")], ignore_index=True
     )
     st.plotly_chart(
-        charts.stacked_share_bars(
-            both, category="who", parts=list(ERROR_PARTS), part_labels=ERROR_PARTS
+        naming.readable_figure(
+            charts.stacked_share_bars(
+                both, category="who", parts=list(ERROR_PARTS), part_labels=ERROR_PARTS
+            )
         ),
         key="moderator-error-mix",
     )
     errors = int(both.loc[0, list(ERROR_PARTS)].sum())
-    st.caption(
-        f"Shares of the errors QA found: {errors:,} for {moderator} in "
+    glossary.caption(
+        f"Shares of the errors QA found: {errors:,} for {md(moderator)} in "
         f"{int(both.loc[0, 'inspections']):,} inspections."
     )
 
@@ -434,17 +460,22 @@ def vendors() -> None:
     )
     metric = FUNNEL_METRICS[view.choices["funnel_metric"]]
     st.title("Vendors & moderators")
-    st.caption(
+    glossary.caption(
         f"{describe_filters(view.filters)} · {metric.label.lower()} by decision cohort · "
         "funnel limits at 95% (dashed) and 99.8% (dotted)"
     )
-    if not vendor_section(view, metric, vendor_names):
+    if vendor_section(view, metric, vendor_names) is False:
         return
     positions = moderator_section(view, metric, moderators, vendor_names)
     moderator = view.choices["moderator"]
     if moderator:
         vendor = moderators.set_index("moderator_id").loc[moderator, "vendor_code"]
-        place = positions.set_index("moderator_id")["position"].get(moderator)
+        # None when the moderator section failed; the detail still draws, without a place.
+        place = (
+            None
+            if positions is None
+            else positions.set_index("moderator_id")["position"].get(moderator)
+        )
         moderator_detail(view, moderator, metric, vendor_names.get(vendor, vendor), place)
 
 

@@ -8,14 +8,19 @@ import streamlit as st
 
 from metrics.registry import METRICS_BY_NAME
 from review import figures, tables
+from review.causes import top_causes
 from review.narrative import points, summary_sentences
 from review.report import render_html
 from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
 from review.weeks import describe_week, is_iso_week, iso_week, last_complete_week
-from ui import data, filters, warehouse
+from ui import actions as actions_ui
+from ui import audit, auth, boundary, data, filters, glossary, periods, warehouse
+from ui import names as naming
 from ui import review as review_ui
-from ui.links import Choice, describe_filters
+from ui.links import Choice
+from ui.names import describe_filters
 from ui.shell import require_app_navigation
+from ui.text import md
 
 WEEK_KEY = "week"
 CHARTS_CHOICE = Choice(
@@ -27,12 +32,6 @@ CHARTS_CHOICE = Choice(
     names={"breaches": "Markets with a breach", "all": "Every market"},
 )
 CHART_COLUMNS = 3
-MARKDOWN_SPECIAL = set("\\`*_{}[]<>()#+!|$~")
-
-
-def _markdown_text(text: str) -> str:
-    """Return plain text safe in Markdown: warehouse codes may hold ``*``, ``_`` or ``$``."""
-    return "".join(f"\\{char}" if char in MARKDOWN_SPECIAL else char for char in text)
 
 
 def _percent(value: float) -> str:
@@ -40,8 +39,14 @@ def _percent(value: float) -> str:
 
 
 def _week_choice(default: str) -> Choice:
-    """Return the page's week parameter: any valid ISO week, the last complete one by default."""
-    return Choice(WEEK_KEY, is_iso_week, default, "week in ISO form (like 2026-W40)")
+    """Return the page's week parameter: an ISO week, or "latest" / "latest-N" (weeks before
+    the last complete one); the last complete week by default."""
+    return Choice(
+        WEEK_KEY,
+        lambda value: is_iso_week(value) or periods.RELATIVE_WEEK.fullmatch(value) is not None,
+        default,
+        "week in ISO form (like 2026-W40) or latest, latest-1, …",
+    )
 
 
 def _sync_dates() -> None:
@@ -53,6 +58,17 @@ def _sync_dates() -> None:
         st.session_state["filter_grain"] = "week"
 
 
+def _review_span(last_complete: str):
+    """Return the sidebar hook giving the dates a week's review spans (baseline and week)."""
+
+    def span(choices) -> tuple[dt.date, dt.date] | None:
+        week = periods.resolve_week(choices.get(WEEK_KEY, ""), last_complete)
+        return review_ui.review_dates(week, BASELINE_WEEKS) if week else None
+
+    return span
+
+
+@boundary.guard("the headline tiles")
 def _tiles(review: WeeklyReview) -> None:
     overall = review.headline[review.headline["family"] == "overall"].set_index("metric")
     trend = review.trend
@@ -81,20 +97,53 @@ def _tiles(review: WeeklyReview) -> None:
             )
 
 
+@boundary.guard("the headline trends")
 def _headline(review: WeeklyReview) -> None:
     st.subheader("Headline")
     _tiles(review)
     tabs = st.tabs([METRICS_BY_NAME[name].label for name in HEADLINE_METRICS])
     for tab, name in zip(tabs, HEADLINE_METRICS, strict=True):
         with tab:
-            st.plotly_chart(figures.trend_figure(review, name), key=f"review-trend-{name}")
-            st.dataframe(tables.headline_table(review, name), hide_index=True, height="content")
+            st.plotly_chart(
+                naming.readable_figure(figures.trend_figure(review, name)),
+                key=f"review-trend-{name}",
+            )
+            st.dataframe(
+                naming.readable_table(tables.headline_table(review, name)),
+                hide_index=True,
+                height="content",
+            )
 
 
+@boundary.guard("the root causes")
+def _root_causes(review: WeeklyReview) -> None:
+    st.subheader("Root causes")
+    st.caption(
+        "Each significant change overall or in a market, split into what each market, policy "
+        "area, label, vendor and moderator contributed (rate effect plus mix effect; the parts "
+        "add up to the change), in points with 95% intervals. Contributions are tested within "
+        "each change the movers' test selected (Benjamini-Hochberg, level scaled by the share "
+        "of changes selected). Segments a larger cause explains sit under it."
+    )
+    causes = tables.causes_table(review)
+    if causes.empty:
+        st.info("No headline change this week needed a root cause.", icon=":material/check:")
+        return
+    st.dataframe(causes, hide_index=True, height="content")
+    top = top_causes(review.causes)
+    for (_, row), (_, shown) in zip(top.iterrows(), causes.iterrows(), strict=True):
+        children = tables.cause_children_table(review, row["finding"])
+        if children.empty:
+            continue
+        with st.expander(f"What moves with {shown['Root cause']} ({len(children)} segments)"):
+            st.dataframe(children, hide_index=True)
+
+
+@boundary.guard("what moved")
 def _what_moved(review: WeeklyReview, link_for) -> None:
     st.subheader("What moved")
     moved = tables.movers_table(review, link_for)
-    st.caption(
+    glossary.caption(
         f"Each metric in every segment against {review.previous_week} and the trailing "
         f"baseline: two-proportion test, Benjamini-Hochberg at {review.fdr:.0%} across all "
         f"{review.judged_comparisons:,} comparisons judged on this page, ranked by effect size. "
@@ -103,9 +152,9 @@ def _what_moved(review: WeeklyReview, link_for) -> None:
     if moved.empty:
         st.info("No change passed the movers' test this week.", icon=":material/check:")
         return
-    st.plotly_chart(figures.movers_figure(review), key="review-movers")
+    st.plotly_chart(naming.readable_figure(figures.movers_figure(review)), key="review-movers")
     st.dataframe(
-        moved,
+        naming.readable_table(moved),
         hide_index=True,
         height="content",
         column_config={
@@ -115,9 +164,10 @@ def _what_moved(review: WeeklyReview, link_for) -> None:
     )
 
 
+@boundary.guard("the control-chart breaches")
 def _breaches(review: WeeklyReview, every_market: bool) -> None:
     st.subheader("Control-chart breaches")
-    st.caption(
+    glossary.caption(
         f"p-chart per market: the weekly rate (blue), centre line from the baseline weeks "
         "(solid) and 3-sigma control limits (dashed), the reviewed week shaded, breaches as red "
         f"diamonds. Points below the minimum sample ({review.min_sample}) or immature for "
@@ -129,7 +179,7 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
             "No market broke a control-chart rule in the charted weeks.", icon=":material/check:"
         )
     else:
-        st.dataframe(breaches, hide_index=True)
+        st.dataframe(naming.readable_table(breaches), hide_index=True)
     broken = set(zip(review.breaches["metric"], review.breaches["market_code"], strict=True))
     tabs = st.tabs([METRICS_BY_NAME[name].label for name in CONTROL_METRICS])
     for tab, name in zip(tabs, CONTROL_METRICS, strict=True):
@@ -140,7 +190,7 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
                 if every_market or (name, market) in broken
             ]
             if not markets:
-                st.caption(
+                glossary.caption(
                     "No market broke a rule; choose “Every market” under Control charts in "
                     "the sidebar to see them all."
                 )
@@ -150,16 +200,17 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
                     row, markets[start : start + CHART_COLUMNS], strict=False
                 ):
                     column.plotly_chart(
-                        figures.control_figure(review, name, market),
+                        naming.readable_figure(figures.control_figure(review, name, market)),
                         key=f"review-control-{name}-{market}",
                     )
 
 
+@boundary.guard("what was not judged")
 def _not_judged(review: WeeklyReview) -> None:
     with st.expander("Not judged: immature cohorts and samples below the minimum"):
-        st.dataframe(tables.not_judged_table(review), hide_index=True)
+        st.dataframe(naming.readable_table(tables.not_judged_table(review)), hide_index=True)
         st.markdown("**Largest changes too thin to judge** (not findings)")
-        st.dataframe(tables.unjudged_changes(review), hide_index=True)
+        st.dataframe(naming.readable_table(tables.unjudged_changes(review)), hide_index=True)
 
 
 @warehouse.guarded
@@ -172,8 +223,11 @@ def weekly_review() -> None:
     view = filters.sidebar(
         dimensions=("markets", "policy_areas"),
         choices=[_week_choice(default_week), CHARTS_CHOICE],
+        span=_review_span(default_week),
     )
-    week = view.choices[WEEK_KEY]
+    week = periods.resolve_week(view.choices[WEEK_KEY], default_week) or default_week
+    # A relative week ("latest") is shown, and from now on linked, as the ISO week it names.
+    st.session_state[f"choice_{WEEK_KEY}"] = week
     with week_slot:
         st.selectbox(
             "Week",
@@ -185,13 +239,15 @@ def weekly_review() -> None:
             on_change=_sync_dates,
             help="The reviewed ISO week (Monday to Sunday, UTC); it sets this page's dates.",
         )
-        st.caption("On this page the week sets the dates; the decision dates below follow it.")
+        glossary.caption(
+            "On this page the week sets the dates; the decision dates below follow it."
+        )
 
     st.title(f"Weekly review · {week}")
     review = review_ui.weekly_review(week, view.filters)
     selection = describe_filters(view.filters).split(" · ", 1)
     scope = selection[1] if len(selection) > 1 else "all markets and policy areas"
-    st.caption(
+    glossary.caption(
         f"{describe_week(week)} · {scope} · against {review.previous_week} and the trailing "
         f"baseline {review.baseline_first_week} – {review.previous_week} · decision cohorts, "
         "95% intervals"
@@ -206,12 +262,19 @@ def weekly_review() -> None:
     with st.container(border=True):
         st.markdown("**Summary**")
         st.markdown(
-            "\n".join(f"- {_markdown_text(sentence)}" for sentence in summary_sentences(review))
+            "\n".join(
+                f"- {md(naming.humanize(sentence))}" for sentence in summary_sentences(review)
+            )
         )
         link_for = review_ui.link_builder(review_ui.app_root())
+        scope_note = auth.scope_note()
         st.download_button(
             "Download report",
-            data=lambda: render_html(review, link_for=link_for),
+            data=audit.recorded_report(
+                view.filters,
+                f"weekly-review-{week}.html",
+                lambda: render_html(review, link_for=link_for, scope_note=scope_note),
+            ),
             file_name=f"weekly-review-{week}.html",
             mime="text/html",
             icon=":material/download:",
@@ -220,9 +283,11 @@ def weekly_review() -> None:
             key="review-download",
         )
     _headline(review)
+    _root_causes(review)
     _what_moved(review, link_for)
     _breaches(review, every_market=view.choices[CHARTS_CHOICE.key] == "all")
     _not_judged(review)
+    actions_ui.weekly_section(week, view.filters)
 
 
 require_app_navigation()

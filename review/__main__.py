@@ -2,10 +2,13 @@
 
     python -m review weekly-report [--week 2026-W40] --out report.html [--url URL]
                                    [--app-url URL] [--market CODE ...] [--policy AREA ...]
+                                   [--as-user EMAIL]
 
 ``--url`` is the warehouse (SQLAlchemy URL, default: the configured one); ``--app-url`` is
 the dashboard's address, used for the links in "What moved". Without ``--week`` the last
-complete week is reviewed. Progress goes to stderr, the one-line result to stdout.
+complete week is reviewed. ``--as-user`` limits the report to what that email may see
+through the role map (``MODQA_ROLE_MAP``), and the report says whose scope it is. Progress
+goes to stderr, the one-line result to stdout.
 
 Exit status: 0 when the report is written; 1 when the warehouse cannot be read; 2 for bad
 arguments; 3 when the week holds no decisions (the report, saying so, is still written, so
@@ -25,11 +28,12 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from access.entitlements import load_access_settings, resolve_email
 from data_access import queries
 from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, load_settings, redacted
 from data_access.engine import read_only_engine
 from data_access.errors import QUERY_FAILURES
-from data_access.filters import Filters
+from data_access.filters import EVERYTHING, Filters, Scope
 from review.report import render_html
 from review.weekly import LinkTarget, build_review
 from review.weeks import describe_week, is_iso_week, last_complete_week
@@ -72,6 +76,11 @@ def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     report.add_argument(
         "--policy", action="append", default=[], help="review only this policy area"
     )
+    report.add_argument(
+        "--as-user",
+        metavar="EMAIL",
+        help="limit the report to this user's access, resolved through the role map",
+    )
     return parser.parse_args(argv)
 
 
@@ -98,16 +107,23 @@ def link_builder(app_url: str) -> Callable[[LinkTarget], str]:
     return link_for
 
 
-def _selection(engine: sa.Engine, markets: list[str], policies: list[str]) -> Filters | None:
-    """Return the filters for the chosen markets and policy areas, or raise on unknown ones."""
-    if not markets and not policies:
+def _selection(
+    engine: sa.Engine, markets: list[str], policies: list[str], scope: Scope = EVERYTHING
+) -> Filters | None:
+    """Return the filters for the chosen markets and policy areas within ``scope``, or raise
+    on unknown ones and on markets outside the scope."""
+    if not markets and not policies and scope.is_everything:
         return None
-    options = queries.filter_options(engine)
+    options = queries.filter_options(engine, scope=scope)
     for values, known, noun in (
         (markets, set(options.markets["market_code"]), "market"),
         (policies, set(options.policy_areas), "policy area"),
     ):
         unknown = [value for value in values if value not in known]
+        if unknown and noun == "market" and not scope.is_everything:
+            raise ValueError(
+                f"{', '.join(unknown)} is outside the access of this user ({scope.describe()})"
+            )
         if unknown:
             raise ValueError(
                 f"{', '.join(unknown)} is not a {noun} in this warehouse "
@@ -120,6 +136,7 @@ def _selection(engine: sa.Engine, markets: list[str], policies: list[str]) -> Fi
         end=placeholder,
         markets=tuple(dict.fromkeys(markets)),
         policy_areas=tuple(dict.fromkeys(policies)),
+        scope=scope,
     )
 
 
@@ -139,10 +156,22 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_WAREHOUSE
+    scope, scope_note = EVERYTHING, None
+    if arguments.as_user:
+        try:
+            access = resolve_email(arguments.as_user, load_access_settings())
+        except ConfigurationError as error:
+            print(f"The configuration needs attention: {error}", file=sys.stderr)
+            return EXIT_ARGUMENTS
+        if not access.has_access:
+            print(f"{arguments.as_user} has no access to any market.", file=sys.stderr)
+            return EXIT_ARGUMENTS
+        scope = access.scope
+        scope_note = f"Data within the access of {access.user}: {scope.describe()}."
     started = time.perf_counter()
     engine = read_only_engine(replace(settings, warehouse_url=url))
     try:
-        selection = _selection(engine, arguments.market, arguments.policy)
+        selection = _selection(engine, arguments.market, arguments.policy, scope)
         week = arguments.week
         if week is None:
             latest = queries.freshness(engine).set_index("table_name").loc["decisions", "latest"]
@@ -170,7 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         engine.dispose()
     _progress(1.0, f"Drawing the figures and writing {arguments.out}")
-    document = render_html(review, link_for=link_builder(arguments.app_url), source=redacted(url))
+    document = render_html(
+        review,
+        link_for=link_builder(arguments.app_url),
+        source=redacted(url),
+        scope_note=scope_note,
+    )
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_text(document, encoding="utf-8")
     if sys.stderr.isatty():

@@ -14,6 +14,8 @@ import pandas as pd
 
 from charts.palette import format_percent
 from metrics.registry import METRICS_BY_NAME
+from review.causes import DIMENSION_LABELS, DIMENSIONS, OVERALL, children_of, top_causes
+from review.standing import KIND_LABELS
 from review.weekly import (
     BELOW_MINIMUM,
     HEADLINE_METRICS,
@@ -21,7 +23,7 @@ from review.weekly import (
     NO_EARLIER_DATA,
     WeeklyReview,
 )
-from review.weeks import describe_week
+from review.weeks import describe_week, iso_week
 
 TOP_FINDINGS = 5
 
@@ -249,17 +251,120 @@ def _not_judged(review: WeeklyReview) -> list[str]:
     return sentences
 
 
+def largest_cause(review: WeeklyReview) -> str | None:
+    """Return the sentence naming the week's largest root cause, or None when there is none.
+
+    E.g. "Largest root cause: market BR, +3.7 pts (+3.4 to +4.0) of the +3.0 pts change in
+    overall penalty rate (32.3% to 62.9%); 4 policy areas, 27 labels, 4 vendors move with it."
+    """
+    top = top_causes(review.causes)
+    if top.empty:
+        return None
+    row = top.iloc[0]
+    label = METRICS_BY_NAME[row["metric"]].label.lower()
+    where = f"overall {label}" if row["scope"] == OVERALL else f"{label} in {row['scope']}"
+    name = f"{DIMENSION_LABELS[row['dimension']]} {row['segment']}"
+    low, high = row["contribution_lower"] * 100, row["contribution_upper"] * 100
+    sentence = (
+        f"Largest root cause: {name}, {points(row['contribution'])} ({low:+.1f} to {high:+.1f}) "
+        f"of the {points(row['headline_change'])} change in {where}"
+    )
+    if row["rate_previous"] == row["rate_previous"] and row["rate_current"] == row["rate_current"]:
+        sentence += (
+            f" ({format_percent(row['rate_previous'])} to {format_percent(row['rate_current'])})"
+        )
+    children = children_of(review.causes, row["finding"])
+    if len(children):
+        kinds = children.drop_duplicates(["dimension", "segment"])["dimension"].value_counts()
+        moved = ", ".join(
+            f"{int(kinds[d])} {DIMENSION_LABELS[d]}{'s' if kinds[d] > 1 else ''}"
+            for d in DIMENSIONS
+            if d in kinds.index
+        )
+        sentence += f"; {moved} move with it"
+    more = len(top) - 1
+    if more:
+        sentence += f" ({more} more root cause{'s' if more > 1 else ''} under Root causes)"
+    return sentence + "."
+
+
+STANDING_NAMED = 3
+
+
+def _unit_level(row: pd.Series) -> str:
+    metric = "precision" if row["metric"] == "precision" else METRICS_BY_NAME[row["metric"]].label
+    noun = KIND_LABELS[row["kind"]]
+    return (
+        f"{noun} {row['unit']}, {metric.lower()} {format_percent(row['rate'])} against "
+        f"{format_percent(row['reference_rate'])}"
+    )
+
+
+def _standing(review: WeeklyReview) -> list[str]:
+    """Return the sentences on standing problems, pooled units and units never judged."""
+    sentences = []
+    standing = review.standing
+    if len(standing) and standing["judged"].any():
+        flagged = standing[standing["flagged"]]
+        judged = int(standing["judged"].sum())
+        if flagged.empty:
+            sentences.append(
+                f"No standing problem: none of {judged:,} units judged over the last "
+                f"{review.standing_weeks} weeks is out of line."
+            )
+        else:
+            named = []
+            for _, row in flagged.head(STANDING_NAMED).iterrows():
+                since = row["since"]
+                when = (
+                    f", since {iso_week(pd.Timestamp(since).date())}"
+                    if since is not None and since == since
+                    else ""
+                )
+                named.append(_unit_level(row) + when)
+            more = len(flagged) - len(named)
+            sentences.append(
+                f"Standing problems over the last {review.standing_weeks} weeks "
+                f"({len(flagged)} of {judged:,} units judged): "
+                + "; ".join(named)
+                + (f"; {more} more under Standing problems" if more else "")
+                + "."
+            )
+    pooled = review.pooled
+    if len(pooled) and pooled["flagged"].any():
+        flagged = pooled[pooled["flagged"]]
+        sentences.append(
+            f"Too few this week, out of line on {review.pooled_weeks} pooled weeks: "
+            + "; ".join(_unit_level(row) for _, row in flagged.head(STANDING_NAMED).iterrows())
+            + "."
+        )
+    unpooled = review.unpooled
+    if len(unpooled):
+        row = unpooled.sort_values("units", ascending=False).iloc[0]
+        sentences.append(
+            f"{int(row['units']):,} {KIND_LABELS[row['kind']]}s could not be judged even on "
+            f"{review.pooled_weeks} pooled weeks: they have a median of "
+            f"{row['median_per_week']:.1f} a week and need {int(row['minimum_per_week'])} a "
+            "week to be judged."
+        )
+    return sentences
+
+
 def summary_sentences(review: WeeklyReview, *, top: int = TOP_FINDINGS) -> list[str]:
-    """Return the review's summary: the week, top findings, headline, breaches, not judged."""
+    """Return the review's summary: largest root cause, the week, findings, headline, breaches,
+    standing problems and what was not judged."""
     if not review.has_data:
         return [
             f"No decisions in {describe_week(review.week)} for this selection: there is "
             "nothing to review for that week."
         ]
+    cause = largest_cause(review)
     return [
+        *([cause] if cause else []),
         *_opening(review),
         *_findings(review, top),
         _headline(review),
         *_breaches(review),
+        *_standing(review),
         *_not_judged(review),
     ]

@@ -16,15 +16,22 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from metrics.registry import METRICS_BY_NAME
+from review.causes import top_causes
 from review.figures import control_figure, control_markets, movers_figure, trend_figure
 from review.narrative import summary_sentences
 from review.tables import (
     LinkFor,
     breaches_table,
+    cause_children_table,
+    cause_name,
+    causes_table,
     headline_table,
     movers_table,
     not_judged_table,
+    pooled_table,
+    standing_table,
     unjudged_changes,
+    unpooled_table,
 )
 from review.weekly import CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
 from review.weeks import describe_week
@@ -103,12 +110,13 @@ def render_html(
     link_for: LinkFor | None = None,
     source: str | None = None,
     generated_at: dt.datetime | None = None,
+    scope_note: str | None = None,
 ) -> str:
     """Return the review as a self-contained HTML document (plotly.js inlined once).
 
     ``link_for`` turns a finding's ``LinkTarget`` into a dashboard address; without it the
     report names the page but links nowhere. ``source`` describes the warehouse (no
-    password) for the footer.
+    password) for the footer. ``scope_note`` says whose access the data was limited to.
     """
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     title = f"Weekly review {review.week}"
@@ -118,6 +126,16 @@ def render_html(
         f'<p class="caption">{html.escape(describe_week(review.week))} · decision cohorts, '
         f"95% intervals · changes judged by a two-proportion test at a {review.fdr:.0%} "
         "false-discovery rate across every comparison in this report</p>",
+        (
+            f'<p class="caption">Data through {review.latest_data:%d %b %Y, %H:%M} UTC</p>'
+            if review.latest_data is not None
+            else '<p class="caption">The warehouse holds no decisions yet.</p>'
+        ),
+        *(
+            [f'<p class="scope" id="scope"><strong>{html.escape(scope_note)}</strong></p>']
+            if scope_note
+            else []
+        ),
         f'<section id="summary"><h2>Summary</h2><ul class="summary">{summary}</ul></section>',
     ]
     if review.has_data:
@@ -132,6 +150,22 @@ def render_html(
         )
         parts.append(
             f'<section id="headline"><h2>Headline</h2>{trends}{"".join(headline)}</section>'
+        )
+        causes = [
+            _table(causes_table(review), empty="No headline change this week needed a root cause.")
+        ]
+        for _, row in top_causes(review.causes).iterrows():
+            children = cause_children_table(review, row["finding"])
+            if len(children):
+                causes.append(
+                    f"<details><summary>What moves with {html.escape(cause_name(row))} "
+                    f"({len(children)} segments)</summary>{_table(children)}</details>"
+                )
+        parts.append(
+            '<section id="root-causes"><h2>Root causes</h2><p class="caption">Each significant '
+            "headline change split into segment contributions (rate plus mix effect, adding up "
+            "to the change) in points with 95% intervals; segments a larger cause explains are "
+            "listed under it.</p>" + "".join(causes) + "</section>"
         )
         moved = movers_table(review, link_for)
         parts.append(
@@ -150,6 +184,27 @@ def render_html(
             "</p>"
             + _table(breaches_table(review), empty="No market broke a control-chart rule.")
             + _grid(controls)
+            + "</section>"
+        )
+        standing_caption = (
+            f'<p class="caption">Levels over the last {review.standing_weeks} weeks, even when '
+            "they did not move: labels against all other labels, vendors and moderators on the "
+            "99.8% accuracy funnel, each market × policy area against its policy area in all "
+            "markets; one Benjamini-Hochberg family.</p>"
+        )
+        parts.append(
+            '<section id="standing"><h2>Standing problems</h2>'
+            + standing_caption
+            + _table(standing_table(review), empty="No unit is out of line over the window.")
+            + "</section>"
+        )
+        parts.append(
+            '<section id="pooled"><h2>Low-volume units (pooled)</h2>'
+            f'<p class="caption">Units below the minimum sample this week, judged on their '
+            f"last {review.pooled_weeks} weeks pooled.</p>"
+            + _table(pooled_table(review), empty="No pooled low-volume unit is out of line.")
+            + "<h3>Not judgeable even pooled</h3>"
+            + _table(unpooled_table(review), empty="None.")
             + "</section>"
         )
         parts.append(

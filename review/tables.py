@@ -7,8 +7,11 @@ from collections.abc import Callable
 import pandas as pd
 
 from charts.palette import format_count, format_percent
+from metrics.labels import PRECISION
 from metrics.registry import METRICS_BY_NAME
+from review.causes import DIMENSION_LABELS, DIMENSIONS, OVERALL, children_of, top_causes
 from review.narrative import points
+from review.standing import KIND_LABELS
 from review.weekly import (
     BELOW_MINIMUM,
     FAMILY_LABELS,
@@ -19,6 +22,7 @@ from review.weekly import (
     WeeklyReview,
     explain_target,
 )
+from review.weeks import iso_week, shift_week
 
 LinkFor = Callable[[LinkTarget], str]
 
@@ -242,3 +246,159 @@ def unjudged_changes(review: WeeklyReview, top: int = 10) -> pd.DataFrame:
             ],
         }
     )
+
+
+def cause_name(row: pd.Series) -> str:
+    """Return a root cause as text: ``market BR``, ``vendor lumen in ID``."""
+    name = f"{DIMENSION_LABELS[row['dimension']]} {row['segment']}"
+    return name if row["scope"] == OVERALL else f"{name} in {row['scope']}"
+
+
+def _change_of(row: pd.Series) -> str:
+    """Return the headline change a cause explains, e.g. ``Penalty rate overall +3.0 pts``."""
+    where = "overall" if row["scope"] == OVERALL else f"in {row['scope']}"
+    return f"{METRICS_BY_NAME[row['metric']].label} {where} {points(row['headline_change'])}"
+
+
+def _contribution(row: pd.Series) -> str:
+    low, high = row["contribution_lower"] * 100, row["contribution_upper"] * 100
+    return f"{points(row['contribution'])} ({low:+.1f} to {high:+.1f})"
+
+
+def moves_with(causes: pd.DataFrame, finding: str) -> str:
+    """Return what a finding explains in a few words: ``4 policy areas, 12 labels``."""
+    children = children_of(causes, finding)
+    if children.empty:
+        return ""
+    kinds = children.drop_duplicates(["dimension", "segment"])["dimension"].value_counts()
+    plural = {"policy area": "policy areas"}
+    parts = []
+    for dimension in DIMENSIONS:
+        if dimension in kinds.index:
+            noun = DIMENSION_LABELS[dimension]
+            count = int(kinds[dimension])
+            parts.append(f"{count} {plural.get(noun, noun + 's') if count > 1 else noun}")
+    return ", ".join(parts)
+
+
+CAUSE_TABLE_COLUMNS = [
+    "Change explained",
+    "Root cause",
+    "Contribution (95% CI)",
+    "Rate then → now",
+    "Rate / mix effect",
+    "Moves with it",
+]
+
+
+def _cause_rows(rows: pd.DataFrame, causes: pd.DataFrame) -> pd.DataFrame:
+    records = [
+        {
+            "Change explained": _change_of(row),
+            "Root cause": cause_name(row),
+            "Contribution (95% CI)": _contribution(row),
+            "Rate then → now": f"{format_percent(row['rate_previous']) or '–'} → "
+            f"{format_percent(row['rate_current']) or '–'}",
+            "Rate / mix effect": f"{points(row['rate_effect'])} / {points(row['mix_effect'])}",
+            "Moves with it": moves_with(causes, row["finding"]),
+        }
+        for _, row in rows.iterrows()
+    ]
+    return pd.DataFrame(records, columns=CAUSE_TABLE_COLUMNS)
+
+
+def causes_table(review: WeeklyReview) -> pd.DataFrame:
+    """Return the root causes no other finding explains, largest contribution first."""
+    return _cause_rows(top_causes(review.causes), review.causes)
+
+
+def cause_children_table(review: WeeklyReview, finding: str) -> pd.DataFrame:
+    """Return the contributions one root cause explains (its children), largest first."""
+    return _cause_rows(children_of(review.causes, finding), review.causes).drop(
+        columns=["Moves with it"]
+    )
+
+
+def _since_text(review: WeeklyReview, since) -> str:
+    """Return how long a unit has been out of line: ``since 2026-W31``."""
+    if since is None or since != since:  # None or NaT: not in the reviewed week
+        return "not every week"
+    week = iso_week(pd.Timestamp(since).date())
+    first = shift_week(review.week, -(review.standing_weeks - 1))
+    return f"since {week}" + (" (window start)" if week == first else "")
+
+
+def _metric_label(name: str) -> str:
+    return PRECISION.label if name == "precision" else METRICS_BY_NAME[name].label
+
+
+def _reference_text(row: pd.Series) -> str:
+    peers = {
+        "label": "other labels",
+        "vendor": "all vendors",
+        "moderator": "all moderators",
+        "market_policy": f"{row['policy_area']} in all markets",
+    }[row["kind"]]
+    return f"{format_percent(row['reference_rate'])} ({peers})"
+
+
+def _level_rows(review: WeeklyReview, rows: pd.DataFrame, pooled: bool) -> pd.DataFrame:
+    records = []
+    for _, row in rows.iterrows():
+        record = {
+            "Kind": KIND_LABELS[row["kind"]],
+            "Unit": str(row["unit"]),
+            "Metric": _metric_label(row["metric"]),
+            "Level": _rate_of(row["rate"], row["denominator"]),
+            "95% interval": f"{format_percent(row['lower'])} – {format_percent(row['upper'])}",
+            "Against": _reference_text(row),
+            "Direction": "worse" if row["worse"] else "better",
+            "Out of line": _since_text(review, row["since"]),
+        }
+        if pooled:
+            record["Pooled over"] = (
+                f"{shift_week(review.week, -(review.pooled_weeks - 1))} – {review.week}"
+            )
+        records.append(record)
+    columns = ["Kind", "Unit", "Metric", "Level", "95% interval", "Against", "Direction"]
+    columns += ["Pooled over"] if pooled else ["Out of line"]
+    return pd.DataFrame(records, columns=columns)
+
+
+def standing_table(review: WeeklyReview) -> pd.DataFrame:
+    """Return the units out of line over the trailing window, largest gap first."""
+    rows = review.standing
+    rows = rows[rows["flagged"]] if len(rows) else rows
+    return _level_rows(review, rows, pooled=False)
+
+
+def pooled_table(review: WeeklyReview) -> pd.DataFrame:
+    """Return the low-volume units flagged on their pooled trailing weeks, marked pooled."""
+    rows = review.pooled
+    rows = rows[rows["flagged"]] if len(rows) else rows
+    return _level_rows(review, rows, pooled=True)
+
+
+def unpooled_table(review: WeeklyReview) -> pd.DataFrame:
+    """Return, per kind and metric, units too small even pooled and the QA volume to judge them."""
+    rows = review.unpooled
+    columns = [
+        "Kind",
+        "Metric",
+        "Units not judgeable",
+        "Their median per week",
+        "Needed per week (minimum sample)",
+        "Needed per week (±5 pts)",
+    ]
+    records = [
+        {
+            "Kind": KIND_LABELS[row["kind"]],
+            "Metric": _metric_label(row["metric"]),
+            "Units not judgeable": int(row["units"]),
+            "Their median per week": f"{row['median_per_week']:.1f}",
+            "Needed per week (minimum sample)": int(row["minimum_per_week"]),
+            "Needed per week (±5 pts)": int(row["for_margin_per_week"]),
+        }
+        for _, row in rows.iterrows()
+    ]
+    return pd.DataFrame(records, columns=columns)

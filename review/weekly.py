@@ -29,9 +29,18 @@ import sqlalchemy as sa
 from data_access import queries
 from data_access.filters import Filters
 from metrics.control import p_chart
+from metrics.labels import PRECISION
 from metrics.movers import bh_adjust, compare_periods
 from metrics.rates import MIN_SAMPLE, metric_rates, wilson_interval
 from metrics.registry import METRICS_BY_NAME, Metric
+from review.causes import CAUSE_COLUMNS, cause_queries, root_causes
+from review.standing import (
+    POOLED_WEEKS,
+    STANDING_COLUMNS,
+    STANDING_WEEKS,
+    judge_units,
+    unjudgeable,
+)
 from review.weeks import iso_week, last_complete_week, shift_week, week_range
 
 BASELINE_WEEKS = 12
@@ -94,7 +103,7 @@ BELOW_MINIMUM = "below minimum sample"
 SHORT_BASELINE = "baseline too short"
 
 Progress = Callable[[float, str], None]
-Fetch = Callable[[Callable[..., pd.DataFrame], Filters, tuple[str, ...]], pd.DataFrame]
+CountQuery = Callable[[Callable[..., pd.DataFrame], Filters, tuple[str, ...]], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,12 @@ class WeeklyReview:
     segments: pd.DataFrame
     control: pd.DataFrame
     trend: pd.DataFrame
+    causes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    standing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pooled: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unpooled: pd.DataFrame = field(default_factory=pd.DataFrame)
+    standing_weeks: int = STANDING_WEEKS
+    pooled_weeks: int = POOLED_WEEKS
 
     @property
     def has_data(self) -> bool:
@@ -481,6 +496,49 @@ def _trend(
     return pd.concat(parts, ignore_index=True)
 
 
+def _standing_sources(
+    frames: dict, precision: pd.DataFrame, immature: pd.Series
+) -> dict[str, pd.DataFrame]:
+    """Return the weekly counts Standing problems judge, keyed ``kind:metric``.
+
+    Appeal cohorts younger than the appeal window are left out: their resolved appeals are
+    the fast ones, which would bias a label's overturn rate.
+    """
+    appeals = frames[("appeals", ("label_code",))]
+    mature = ~appeals["period"].map(immature).fillna(False).astype(bool)
+    sources = {
+        "label:overturn_rate": appeals[mature],
+        "label:precision": precision,
+        "vendor:accuracy": frames[("inspections", ("vendor_code",))],
+        "moderator:accuracy": frames[("inspections", ("moderator_id",))],
+    }
+    for name in HEADLINE_METRICS:
+        metric = METRICS_BY_NAME[name]
+        frame = frames[(metric.source, _MARKET_POLICY)]
+        if metric.source == "appeals":
+            frame = frame[~frame["period"].map(immature).fillna(False).astype(bool)]
+        sources[f"market_policy:{name}"] = frame
+    return sources
+
+
+def _low_volume(
+    sources: dict[str, pd.DataFrame], current: pd.Timestamp, min_sample: int
+) -> dict[str, set]:
+    """Return, per label, vendor and moderator source, the units active but below the minimum
+    sample in the reviewed week: the ones the pooled section judges."""
+    low = {}
+    for source_key, weekly in sources.items():
+        kind, name = source_key.split(":")
+        if kind == "market_policy":
+            continue
+        metric = PRECISION if name == "precision" else METRICS_BY_NAME[name]
+        key = {"label": "label_code", "vendor": "vendor_code", "moderator": "moderator_id"}[kind]
+        week = weekly[(weekly["period"] == current)].dropna(subset=[key])
+        totals = week.groupby(key)[metric.denominator].sum()
+        low[source_key] = set(totals[(totals > 0) & (totals < min_sample)].index)
+    return low
+
+
 def _fetch_plan() -> list[tuple[str, tuple[str, ...]]]:
     """Return the (source, group keys) count queries the review needs, each once."""
     plan = []
@@ -502,31 +560,47 @@ def build_review(
     appeal_window_days: int = APPEAL_WINDOW_DAYS,
     baseline_weeks: int = BASELINE_WEEKS,
     fdr: float = FDR,
+    standing_weeks: int = STANDING_WEEKS,
+    pooled_weeks: int = POOLED_WEEKS,
     progress: Progress | None = None,
-    fetch: Fetch | None = None,
+    count_query: CountQuery | None = None,
 ) -> WeeklyReview:
     """Return the weekly review of ``week`` (``YYYY-Www``) on a warehouse.
 
     ``filters`` narrows the review to its markets, policy areas, labels, vendors and queues;
-    its dates are ignored, because the week sets them. ``progress(fraction, message)`` is
-    called before each warehouse query, for a command-line progress bar. ``fetch(query,
-    filters, by)`` runs a count query (default: straight on ``engine``); the app passes its
-    cached one, so the review shares frames with the other pages.
+    its dates are ignored, because the week sets them. ``standing_weeks`` is the trailing
+    window of Standing problems (the reviewed week included), ``pooled_weeks`` the window a
+    low-volume unit is pooled over. ``progress(fraction, message)`` is called before each
+    warehouse query, for a command-line progress bar. ``count_query(query, filters, by)``
+    runs a count query (default: straight on ``engine``); the app passes its cached one, so
+    the review shares frames with the other pages.
     """
     report = progress or (lambda fraction, message: None)
-    fetch = fetch or (lambda query, chosen, by: query(engine, chosen, by))
+    count = count_query or (lambda query, chosen, by: query(engine, chosen, by))
     monday, sunday = week_range(week)
     window = _window(week, baseline_weeks, filters)
+    # The queries reach back far enough for both the baseline and the standing window; the
+    # baseline computations reindex to their own weeks.
+    reach = max(baseline_weeks, standing_weeks - 1, pooled_weeks - 1)
+    fetch = replace(window, start=monday - dt.timedelta(weeks=reach))
     plan = _fetch_plan()
     steps = len(plan) + 2
     report(0.0, "Finding the latest data")
     latest = _latest_decision(engine)
     report(1 / steps, "Counting decisions per week")
-    weekly = fetch(queries.decision_counts, window, ("period",)).set_index("period")["decisions"]
+    weekly = count(queries.decision_counts, window, ("period",)).set_index("period")["decisions"]
     frames: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
     for index, (source, keys) in enumerate(plan):
         report((index + 2) / steps, f"Counting {source} by {' and '.join(keys)}")
-        frames[(source, keys)] = fetch(COUNT_QUERIES[source], window, ("period", *keys))
+        frames[(source, keys)] = count(COUNT_QUERIES[source], fetch, ("period", *keys))
+    precision = count(queries.label_counts, fetch, ("period",))
+    if weekly.get(pd.Timestamp(monday), 0):
+        # Root causes compare two weeks only: their finer groupings read just those weeks.
+        pair = replace(window, start=monday - dt.timedelta(weeks=1))
+        for source, keys in cause_queries(HEADLINE_METRICS):
+            if (source, keys) not in frames:
+                report(1.0, f"Counting {source} by {' and '.join(keys)}")
+                frames[(source, keys)] = count(COUNT_QUERIES[source], pair, ("period", *keys))
     report(1.0, "Judging the changes")
 
     weeks = pd.date_range(pd.Timestamp(window.start), pd.Timestamp(monday), freq="7D")
@@ -545,6 +619,9 @@ def build_review(
 
     comparisons = pd.DataFrame(columns=["comparison", *IDENTITY, "judged", "moved", "reason"])
     segments = pd.DataFrame(columns=list(SEGMENT_COLUMNS))
+    causes = pd.DataFrame(columns=list(CAUSE_COLUMNS))
+    standing = pooled = pd.DataFrame(columns=list(STANDING_COLUMNS))
+    unpooled = pd.DataFrame()
     if decisions:
         parts = [
             _compare_family(
@@ -561,6 +638,18 @@ def build_review(
             pd.concat(parts, ignore_index=True), bool(immature_by_week[current]), fdr
         )
         segments = _segments(comparisons)
+        causes = root_causes(frames, segments, (current, previous), fdr)
+        sources = _standing_sources(frames, precision, immature_by_week)
+        first = current - pd.Timedelta(weeks=standing_weeks - 1)
+        standing = judge_units(sources, first, current, min_sample=min_sample, fdr=fdr)
+        low = _low_volume(sources, current, min_sample)
+        pooled_start = current - pd.Timedelta(weeks=pooled_weeks - 1)
+        pooled = judge_units(
+            sources, pooled_start, current, only=low, min_sample=min_sample, fdr=fdr
+        )
+        unpooled = unjudgeable(
+            sources, pooled_start, current, low, min_sample=min_sample, weeks=pooled_weeks
+        )
     control = _control(market_policy, weeks, current, immature_by_week, min_sample)
     complete = latest is not None and week_range(last_complete_week(latest))[0] >= monday
     return WeeklyReview(
@@ -588,6 +677,12 @@ def build_review(
         segments=segments,
         control=control,
         trend=_trend(market_policy, weeks, immature_by_week, min_sample),
+        causes=causes,
+        standing=standing,
+        pooled=pooled,
+        unpooled=unpooled,
+        standing_weeks=standing_weeks,
+        pooled_weeks=pooled_weeks,
     )
 
 

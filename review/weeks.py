@@ -7,8 +7,9 @@ import re
 
 # Years outside this range are typing mistakes, and stepping back 12 weeks from year 1
 # would overflow ``datetime.date``.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
-_ISO_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# [0-9], not \d: \d also matches Arabic-Indic and other Unicode digits.
+_ISO_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
 
 
 def week_monday(week: str) -> dt.date:

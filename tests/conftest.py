@@ -1,8 +1,9 @@
-"""Real warehouses for the tests: DuckDB in a temp dir, and the local PostgreSQL and MariaDB.
+"""Real warehouses for the tests: DuckDB in a temp dir, the local PostgreSQL and MariaDB, and
+a two-shard ClickHouse cluster started for the session (``tests/clickhouse_cluster.py``).
 
-Each is built once per session from the same seeded demo spec, so the three hold the same
-rows. When a server is down the tests that need it are skipped, unless
-``MODQA_REQUIRE_SERVICES=1`` (set by CI), where a missing server fails the run instead.
+Each is built once per session from the same seeded demo spec, so the four hold the same
+rows. When a server is down (or ClickHouse is not installed) the tests that need it are
+skipped, unless ``MODQA_REQUIRE_SERVICES=1`` (set by CI), where it fails the run instead.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 from data_access import demo
+from data_access.config import Settings
+from data_access.engine import duckdb_read_only_args, read_only_engine
+from tests.clickhouse_cluster import ClickHouseCluster, ClusterUnavailable
 
 # A busy CI machine must not fail a good submission: no per-example deadline and no
 # too-slow health check anywhere in the suite (property tests bound their own sizes).
@@ -36,7 +40,7 @@ REQUIRE_SERVICES = os.environ.get("MODQA_REQUIRE_SERVICES") == "1"
 
 # Small enough to load three times in seconds, large enough for every group to have data.
 TEST_SPEC = demo.DemoSpec(decisions=60_000, weeks=10, seed=11, end=dt.date(2026, 11, 22))
-WAREHOUSES = ("duckdb", "postgresql", "mariadb")
+WAREHOUSES = ("duckdb", "postgresql", "mariadb", "clickhouse")
 # The README's demo at its default size, with and without the planted signals.
 PLANTED_SPEC = demo.DemoSpec(end=dt.date(2026, 11, 22))
 UNPLANTED_SPEC = demo.DemoSpec(end=dt.date(2026, 11, 22), signals=None)
@@ -104,7 +108,7 @@ def unplanted_url(tmp_path_factory) -> str:
 
 def read_only(url: str) -> sa.Engine:
     """Return an engine that opens a test DuckDB file the way the app does."""
-    return sa.create_engine(url, connect_args={"read_only": True})
+    return sa.create_engine(url, connect_args=duckdb_read_only_args())
 
 
 @pytest.fixture(scope="session")
@@ -154,17 +158,39 @@ def mariadb_url() -> str:
     _admin(MARIADB_URL, f"DROP DATABASE IF EXISTS {SESSION_NAMESPACE}")
 
 
+@pytest.fixture(scope="session")
+def clickhouse_url() -> str:
+    """Return the URL of a fresh two-shard ClickHouse cluster loaded with the test spec."""
+    cluster = ClickHouseCluster()
+    try:
+        cluster.start()
+    except ClusterUnavailable as error:
+        _unavailable("ClickHouse", error)
+    try:
+        demo.build(cluster.url, TEST_SPEC)
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture(scope="session", params=WAREHOUSES)
 def warehouse(request) -> sa.Engine:
-    """Return an engine on each warehouse in turn, all three holding the same rows."""
+    """Return an engine on each warehouse in turn, all four holding the same rows."""
     url = request.getfixturevalue(
-        {"duckdb": "duckdb_url", "postgresql": "postgres_url", "mariadb": "mariadb_url"}[
-            request.param
-        ]
+        {
+            "duckdb": "duckdb_url",
+            "postgresql": "postgres_url",
+            "mariadb": "mariadb_url",
+            "clickhouse": "clickhouse_url",
+        }[request.param]
     )
-    engine = sa.create_engine(
-        url, connect_args={"read_only": True} if request.param == "duckdb" else {}
-    )
+    if request.param == "clickhouse":
+        # The app's own engine: readonly=1 and the settings ClickHouse needs to count alike.
+        engine = read_only_engine(Settings(warehouse_url=url, is_embedded_demo=False))
+    else:
+        engine = sa.create_engine(
+            url, connect_args=duckdb_read_only_args() if request.param == "duckdb" else {}
+        )
     yield engine
     engine.dispose()
 

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from data_access import queries
+from data_access import coverage, queries
+from data_access.engine import WarehouseUnavailable
+from data_access.errors import QUERY_FAILURES
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
@@ -49,6 +51,8 @@ def counts(metric: Metric, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
 def rates(metric: Metric, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
     """Return the metric's rate, Wilson interval and enough-data flag per group."""
     min_sample = warehouse.settings().min_sample
+    # Scoped here, as warehouse.query scopes, so the cache key holds the session's scope.
+    (filters,), _ = warehouse.scoped(filters)
     return warehouse.guard(_cached_rates, metric.name, filters, tuple(by), min_sample)
 
 
@@ -98,3 +102,18 @@ def latest_decision() -> dt.datetime | None:
     fresh = warehouse.query(queries.freshness).set_index("table_name")
     latest = fresh.loc["decisions", "latest"]
     return None if pd.isna(latest) else pd.Timestamp(latest).to_pydatetime()
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _span(engine_key: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+    return coverage.decision_span(warehouse.engine())
+
+
+def data_span() -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Return the earliest and latest decision time (naive UTC), cached; (None, None) if empty."""
+    try:
+        return _span(str(warehouse.settings()))
+    except QUERY_FAILURES as error:
+        raise WarehouseUnavailable(
+            f"The warehouse did not answer: {type(error).__name__}."
+        ) from error

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics.registry import Metric
-from ui import data
+from ui import audit, data
+from ui import names as naming
 
 
 def rate_table_frame(frame: pd.DataFrame, keys: Mapping[str, str], metric: Metric) -> pd.DataFrame:
@@ -35,7 +36,7 @@ def rate_table(
     table = rate_table_frame(frame, keys, metric)
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
-        table,
+        naming.readable_table(table),
         hide_index=True,
         column_config={
             metric.label: percent,
@@ -60,4 +61,5 @@ def csv_button(frame: pd.DataFrame, label: str, *, file_name: str, key: str) -> 
         mime="text/csv",
         icon=":material/download:",
         key=key,
+        on_click=audit.download_recorder(file_name),
     )

@@ -6,21 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from data_access import queries
+from ui import names as naming
 from ui import warehouse
 from ui.downloads import csv_button
 from ui.filters import set_choice
-from ui.links import Choice, View
+from ui.links import Choice, View, page_number
+from ui.text import md
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
-
-
-def _page_number(value: str) -> bool:
-    return value.isdigit() and 1 <= int(value) <= MAX_PAGE
-
 
 # Pages that show a drill-through list add this choice so the list's page is in the link.
-DRILL_PAGE = Choice("drill_page", _page_number, "", "drill-through page number")
+DRILL_PAGE = Choice("drill_page", page_number, "", "drill-through page number")
 
 COLUMN_NAMES = {
     "decision_id": "Decision",
@@ -66,13 +62,13 @@ def drill_through_list(
         cap=cap,
     )
     if page.total == 0:
-        st.info(f"No inspected decisions for {what} in this period.")
+        st.info(f"No inspected decisions for {md(what)} in this period.")
         return
     counted = f"{page.total:,}" + (f" (the list stops at {cap:,})" if page.capped else "")
-    st.caption(f"{counted} inspected decisions for {what}, newest first.")
+    st.caption(f"{counted} inspected decisions for {md(what)}, newest first.")
     table = drill_table(page.rows)
     st.dataframe(
-        table,
+        naming.readable_table(table),
         hide_index=True,
         column_config={
             "Decided (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import palette
+from charts.text import html_unescape
 from data_access import queries
 from data_access.filters import Filters
 from metrics.labels import (
@@ -31,9 +32,10 @@ from metrics.labels import (
 )
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import warehouse
+from ui import names, warehouse
 from ui.filters import set_choice
 from ui.links import Choice
+from ui.text import md
 
 LABEL_KEY = "label_detail"
 OVERTURN = METRICS_BY_NAME["overturn_rate"]
@@ -200,8 +202,11 @@ def table_frame(table: pd.DataFrame, sort: Metric) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Rank": table["rank"],
-            "Label": table["label_code"],
-            "Policy area": table["policy_area"],
+            # Names for people; the code is in the CSV and the link.
+            "Label": table["label_code"].map(lambda code: names.labels().get(code, code)),
+            "Policy area": table["policy_area"].map(
+                lambda area: names.policy_areas().get(area, area)
+            ),
             SHORT_LABELS[sort.name]: table[sort.name],
             change_header(sort): table["change"] * 100,
             "Moved": [
@@ -284,7 +289,9 @@ def pick_cell_on_click(chart_key: str, *, reset: Sequence[str] = ()):
         points = event.selection.points if event else []
         if not points:
             return
-        moderator, qa = str(points[0].get("y", "")), str(points[0].get("x", ""))
+        # The chart shows escaped codes (charts.text); the choice holds the code itself.
+        moderator = html_unescape(str(points[0].get("y", "")))
+        qa = html_unescape(str(points[0].get("x", "")))
         grouped = (APPROVE, "other", "")
         label = moderator if moderator not in grouped else qa
         if label in grouped:
@@ -365,7 +372,7 @@ def _overturn_spread(filters: Filters, label: str, rest_rate: float) -> str:
         rates = overturn_by(filters, label, (key,))
         judged = rates[rates["enough_data"].astype(bool)]
         above = judged.loc[judged["lower"] > rest_rate, key].tolist()
-        named = f" ({', '.join(above)})" if 0 < len(above) <= 3 else ""
+        named = f" ({', '.join(md(code) for code in above)})" if 0 < len(above) <= 3 else ""
         parts.append(f"{len(above)} of {len(judged)} {noun}{named}")
     return (
         f"Its overturn rate's 95% interval lies above the other labels' "

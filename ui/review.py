@@ -12,7 +12,6 @@ import streamlit as st
 
 from data_access import queries
 from data_access.config import ConfigurationError
-from data_access.engine import WarehouseUnavailable, describe
 from data_access.errors import QUERY_FAILURES
 from data_access.filters import Filters
 from review.weekly import LinkTarget, WeeklyReview, build_review
@@ -41,7 +40,7 @@ def _cached_review(
         filters,
         min_sample=min_sample,
         appeal_window_days=appeal_window_days,
-        fetch=warehouse.counts,
+        count_query=warehouse.counts,
     )
 
 
@@ -53,15 +52,13 @@ def weekly_review(week: str, filters: Filters) -> WeeklyReview:
     """
     monday, sunday = week_range(week)
     selection = replace(filters, start=monday, end=sunday, grain="week")
+    (selection,), _ = warehouse.scoped(selection)
     current = warehouse.settings()
     with st.spinner(f"Reviewing {week}…", show_time=True):
         try:
             return _cached_review(week, selection, current.min_sample, current.appeal_window_days)
         except QUERY_FAILURES as error:
-            raise WarehouseUnavailable(
-                f"The warehouse ({describe(warehouse.engine())}) did not answer: "
-                f"{type(error).__name__}."
-            ) from error
+            raise warehouse.warehouse_problem(error) from error
 
 
 def week_options(latest: dt.datetime | None, last_complete: str, chosen: str) -> list[str]:

@@ -24,9 +24,23 @@ def require_app_navigation() -> None:
         st.rerun()
 
 
+# Tile labels and values wrap instead of being cut with an ellipsis ("Penalty reversal ra…")
+# on a 1024 px laptop, where four tiles share about 620 px; values shrink with the window.
+FIT_CSS = """
+<style>
+[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *,
+[data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+[data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.6vw, 2.25rem); }
+</style>
+"""
+
+
 def run_page(page) -> None:  # noqa: ANN001 - a StreamlitPage, whose class is not public API
-    """Remember the page's URL path for share links, then run it."""
+    """Remember the page's URL path for share links, add the fitting styles, then run it."""
     st.session_state["page_url_path"] = page.url_path
+    st.html(FIT_CSS)
     page.run()
     health_line()
 

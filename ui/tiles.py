@@ -1,15 +1,16 @@
-"""KPI tiles: a metric for the selected period, its change, and a mark only when significant."""
+"""KPI tiles: a metric's level in the period judged, its change in points, and a significance
+mark, with the interval of the change in words that wrap rather than being cut off."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 import streamlit as st
 
-from metrics.movers import compare_periods
-from metrics.registry import METRICS_BY_NAME
-from ui import data, warehouse
-from ui.links import View
+from metrics.registry import Metric
+from ui import boundary, data, glossary, warehouse
+from ui.compare import Windows
 
 OVERVIEW_TILES = ("accuracy", "over_enforcement_rate", "overturn_rate", "penalty_rate")
 
@@ -18,50 +19,58 @@ def _percent(value: float) -> str:
     return "–" if value != value else f"{value:.1%}"  # NaN != NaN
 
 
-def _marker(significant: bool, judged: bool) -> str | None:
-    """Return the tile's note: a mark for a significant change, nothing for noise."""
-    if not judged:
-        return f"too few to judge (under {warehouse.settings().min_sample})"
-    return "● significant change" if significant else None
+def _points(difference: float) -> str:
+    # Adding 0.0 turns a rounded -0.0 into 0.0, so no interval reads "-0.0 to +1.2".
+    return f"{round(difference * 100, 1) + 0.0:+.1f}"
 
 
-def kpi_tiles(view: View, names: Sequence[str] = OVERVIEW_TILES) -> None:
-    """Draw one tile per metric: rate, change against the previous period, weekly sparkline."""
-    filters = view.filters
-    previous = filters.previous_period()
-    min_sample = warehouse.settings().min_sample
-    for column, name in zip(st.columns(len(names)), names, strict=True):
-        metric = METRICS_BY_NAME[name]
-        comparison = compare_periods(
-            data.counts(metric, filters, ()),
-            data.counts(metric, previous, ()),
-            [],
-            metric.numerator,
-            metric.denominator,
-            min_sample=min_sample,
-        ).iloc[0]
-        trend = data.rates(metric, filters, ("period",))
-        change = comparison["difference"]
-        significant = bool(comparison["moved"])
+def tile_note(row: pd.Series, metric: Metric, spans: Windows) -> str:
+    """Return the tile's second line: the change's interval and whether it is significant."""
+    if spans.against is None:
+        return "No earlier data to compare with."
+    if not row["judged"]:
+        return f"Too few to judge (under {warehouse.settings().min_sample} in a period)."
+    interval = (
+        f"95% interval {_points(row['difference_lower'])} to {_points(row['difference_upper'])} pts"
+    )
+    if not row["moved"]:
+        return f"{interval}. Not significant."
+    worse = (row["difference"] < 0) == metric.higher_is_better
+    mark = ":red[● significantly worse]" if worse else ":green[● significantly better]"
+    return f"{interval}. {mark}"
+
+
+@boundary.guard("the headline tiles")
+def comparison_tiles(
+    metrics: Sequence[Metric], rows: Sequence[pd.Series], spans: Windows, trend_filters
+) -> None:
+    """Draw one tile per metric: level judged, change against the comparison, a sparkline."""
+    against = spans.comparison.against
+    for column, metric, row in zip(st.columns(len(metrics)), metrics, rows, strict=True):
         nouns = data.nouns(metric)
+        trend = data.rates(metric, trend_filters, ("period",))
+        change = row["difference"]
         help_text = (
-            f"{comparison['numerator_current']:,} {nouns['numerator_label']} of "
-            f"{comparison['denominator_current']:,} {nouns['denominator_label']}; previous "
-            f"period ({previous.start:%d %b} – {previous.end:%d %b}): "
-            f"{_percent(comparison['rate_previous'])}. The change is marked only when a "
-            "two-proportion test finds it significant (5% false-discovery rate)."
+            f"{row['numerator_current']:,.0f} {nouns['numerator_label']} of "
+            f"{row['denominator_current']:,.0f} {nouns['denominator_label']} in "
+            f"{spans.comparison.describe()}"
+            + (
+                f" ({_percent(row['rate_previous'])} then)"
+                if against is not None and row["denominator_previous"] > 0
+                else ""
+            )
+            + f". {glossary.help_for('significant')}"
         )
-        with column:
+        with column, st.container(border=True):
             st.metric(
                 metric.label,
-                _percent(comparison["rate_current"]),
-                delta=None if change != change else f"{change * 100:+.1f} pts",
+                _percent(row["rate_current"]),
+                delta=None if change != change else f"{_points(change)} pts",
                 delta_color=("normal" if metric.higher_is_better else "inverse")
-                if significant
+                if bool(row["moved"])
                 else "off",
-                delta_description=_marker(significant, bool(comparison["judged"])),
                 help=help_text,
-                border=True,
                 chart_data=[rate for rate in trend["rate"] if rate == rate] or None,
                 chart_type="line",
             )
+            glossary.caption(tile_note(row, metric, spans))

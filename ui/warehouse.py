@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
+from appdb import demo_actions
 from data_access import demo, queries, regroup
 from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, Settings, load_settings
 from data_access.engine import Engine, WarehouseUnavailable, describe, read_only_engine
-from data_access.errors import QUERY_FAILURES
+from data_access.errors import QUERY_FAILURES, WarehouseProblem, problem_for
+from data_access.filters import Filters
+from ui import auth, boundary
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,9 +33,12 @@ def _build_demo_warehouse() -> None:
     partial = DEMO_WAREHOUSE_PATH.with_suffix(".tmp")
     partial.unlink(missing_ok=True)
     bar = st.progress(0.0, text="First start: creating the demo warehouse with sample data")
-    demo.build(f"duckdb:///{partial}", demo.DemoSpec(), progress=lambda f, m: bar.progress(f, m))
+    spec = demo.DemoSpec()
+    demo.build(f"duckdb:///{partial}", spec, progress=lambda f, m: bar.progress(f, m))
     # Renamed only when complete, so an interrupted first start is retried, not half-used.
     partial.rename(DEMO_WAREHOUSE_PATH)
+    with boundary.section("the demo's recorded actions"):
+        demo_actions.seed_app_db(spec)
     bar.empty()
 
 
@@ -90,42 +96,50 @@ def _cached_regroup(name: str, filters, by: tuple[str, ...]) -> object:
     return regroup.regroup(name, _cached_query(name, asked, ()), by, filters.grain)
 
 
+def scoped(*args, function: Callable | None = None, **kwargs) -> tuple[tuple, dict]:
+    """Return the arguments with every ``Filters`` narrowed to the session's scope, and the
+    scope passed to a query that takes one (the option lists), so no call can forget it.
+    """
+    scope = auth.current_scope()
+    args = tuple(arg.within(scope) if isinstance(arg, Filters) else arg for arg in args)
+    kwargs = {
+        key: value.within(scope) if isinstance(value, Filters) else value
+        for key, value in kwargs.items()
+    }
+    if function is not None and "scope" in inspect.signature(function).parameters:
+        kwargs["scope"] = scope
+    return args, kwargs
+
+
 def query(function: Callable[..., R], *args, **kwargs) -> R:
     """Return ``function(engine, *args, **kwargs)`` from ``data_access.queries``, cached per
     arguments, with a spinner while it runs; warehouse failures become ``WarehouseUnavailable``.
+
+    The arguments are narrowed to the session's scope first, so the cache key holds it: two
+    users with one link and different scopes never share a cached result.
     """
+    args, kwargs = scoped(*args, function=function, **kwargs)
     return guard(counts, function, *args, **kwargs)
 
 
 def guard(call: Callable[..., R], *args, **kwargs) -> R:
-    """Return ``call(*args, **kwargs)`` (a cached warehouse read) with a spinner while it runs;
-    warehouse failures become ``WarehouseUnavailable``."""
+    """Return ``call(*args, **kwargs)`` (a cached warehouse read, its arguments already
+    scoped) with a spinner while it runs; failures become a showable ``WarehouseProblem``."""
     with st.spinner("Asking the warehouse…", show_time=True):
         try:
             return call(*args, **kwargs)
         except QUERY_FAILURES as error:
-            raise WarehouseUnavailable(
-                f"The warehouse ({describe(engine())}) did not answer: {type(error).__name__}."
-            ) from error
+            raise warehouse_problem(error) from error
+
+
+def warehouse_problem(error: BaseException) -> WarehouseProblem:
+    """Return the showable problem for a failed query: busy, schema, data or unreachable."""
+    return problem_for(error) or WarehouseUnavailable(
+        f"The warehouse ({describe(engine())}) did not answer: {type(error).__name__}. "
+        "Your filters are kept; try again in a moment, or check the warehouse settings."
+    )
 
 
 def guarded(page: Callable[P, None]) -> Callable[P, None]:
-    """Return the page function wrapped so warehouse and settings errors show as messages."""
-
-    @functools.wraps(page)
-    def run(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            page(*args, **kwargs)
-        except ConfigurationError as error:
-            st.error(f"The dashboard's configuration needs attention: {error}")
-        except WarehouseUnavailable as error:
-            st.error(
-                f"{error} The view could not be drawn; your filters are kept. "
-                "Try again in a moment, or check the warehouse settings."
-            )
-            if st.button("Retry", key="warehouse-retry"):
-                # Everything cached from warehouse answers, so the retry asks again.
-                st.cache_data.clear()
-                st.rerun()
-
-    return run
+    """Return the page function wrapped so any failure shows as a message, never a traceback."""
+    return boundary.guard("this page")(page)

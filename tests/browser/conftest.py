@@ -37,7 +37,12 @@ def _serve(warehouse_url: str, log_dir: Path):
     """Start `streamlit run app.py` on a free local port; yield its address; stop it."""
     port = _free_port()
     log = (log_dir / "server.log").open("w")
-    env = {**os.environ, "MODQA_WAREHOUSE_URL": warehouse_url}
+    env = {
+        **os.environ,
+        "MODQA_WAREHOUSE_URL": warehouse_url,
+        # Recorded actions go to this server's own app database, never data/app.sqlite.
+        "MODQA_APP_DB_URL": f"sqlite:///{log_dir / 'app.sqlite'}",
+    }
     server = subprocess.Popen(
         [
             sys.executable,

@@ -117,3 +117,16 @@ def test_the_new_chart_modules_load_without_streamlit_sql_or_other_layers():
         [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_funnel_units_close_in_volume_alternate_above_and_below_and_show_names(funnel_frames):
+    units, limits = funnel_frames
+    # m2 (400) and a new m6 (420) sit almost on top of each other on the log volume axis.
+    crowded = pd.concat(
+        [units, units.iloc[[1]].assign(moderator_id="m6", denominator=420, rate=0.95)]
+    )
+    fig = label_units(charts.funnel_plot(crowded, limits), {"m2": "Northwind BPO"})
+    shown = [t for t in fig.data if t.meta["role"] == "units"]
+    named = {text: side for t in shown for text, side in zip(t.text, t.textposition, strict=True)}
+    assert "Northwind BPO" in named and "m2" not in named
+    assert {named["Northwind BPO"].split()[0], named["m6"].split()[0]} == {"top", "bottom"}

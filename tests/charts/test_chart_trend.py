@@ -16,10 +16,16 @@ def line_for(fig, group):
     return next(trace for trace in traces(fig, "rate") if trace.name == group)
 
 
-def test_each_market_gets_one_line_and_one_interval_band(market_weeks):
+def test_each_market_gets_one_line_and_only_the_largest_an_interval_band(market_weeks):
     fig = rate_trend(market_weeks)
     assert sorted(trace.name for trace in traces(fig, "rate")) == ["BR", "ID", "US"]
-    assert sorted(trace.meta["group"] for trace in traces(fig, "band")) == ["BR", "ID", "US"]
+    # Three overlapping bands are a wash: US (3,915 inspections) is the largest market.
+    assert [trace.meta["group"] for trace in traces(fig, "band")] == ["US"]
+
+
+def test_bands_can_be_asked_for_a_chosen_series(market_weeks):
+    fig = rate_trend(market_weeks, bands={"ID"})
+    assert [trace.meta["group"] for trace in traces(fig, "band")] == ["ID"]
 
 
 def test_band_spans_lower_to_upper_in_the_lines_colour_made_translucent(market_weeks):
@@ -29,14 +35,19 @@ def test_band_spans_lower_to_upper_in_the_lines_colour_made_translucent(market_w
     assert band.fill == "toself"
     assert np.isclose(max(band.y), us["upper"].max())
     assert np.isclose(min(band.y), us["lower"].min())
-    # Three markets: bands are fainter so overlapping intervals do not hide the lines.
-    assert band.fillcolor == palette.with_alpha(line_for(fig, "US").line.color, 0.075)
+    assert band.fillcolor == palette.with_alpha(line_for(fig, "US").line.color, 0.15)
 
 
-def test_one_or_two_groups_get_the_stronger_band(market_weeks):
+def test_one_or_two_groups_each_get_a_band(market_weeks):
     two = market_weeks[market_weeks["market_code"].isin(["US", "ID"])]
-    band = next(trace for trace in traces(rate_trend(two), "band") if trace.meta["group"] == "US")
-    assert band.fillcolor.endswith(", 0.15)")
+    assert sorted(t.meta["group"] for t in traces(rate_trend(two), "band")) == ["ID", "US"]
+
+
+def test_names_replace_codes_in_the_legend_but_not_in_the_click_data(market_weeks):
+    fig = rate_trend(market_weeks, names={"ID": "Indonesia"})
+    indonesia = line_for(fig, "Indonesia")
+    assert indonesia.customdata[0][0] == "ID"
+    assert "%{fullData.name}" in indonesia.hovertemplate
 
 
 def test_market_keeps_its_colour_when_rows_arrive_in_another_order(market_weeks):
@@ -107,3 +118,19 @@ def test_rate_axis_is_in_percent(market_weeks):
     fig = rate_trend(market_weeks, metric_label="Overturn rate")
     assert fig.layout.yaxis.tickformat.endswith("%")
     assert fig.layout.yaxis.title.text == "Overturn rate"
+
+
+def test_weekly_ticks_fall_on_mondays(market_weeks):
+    fig = rate_trend(market_weeks)
+    # The fixture's weeks start on Monday 4 March 2024; one tick a week for three weeks.
+    assert fig.layout.xaxis.tick0 == "2024-03-04"
+    assert fig.layout.xaxis.dtick == 7 * 24 * 3600 * 1000
+    many = pd.concat(
+        [
+            market_weeks.assign(period=market_weeks["period"] + pd.Timedelta(weeks=3 * k))
+            for k in range(9)
+        ]
+    )
+    assert many["period"].nunique() == 27
+    fig = rate_trend(many)
+    assert fig.layout.xaxis.dtick == 4 * 7 * 24 * 3600 * 1000, "27 weeks: a tick every 4 weeks"

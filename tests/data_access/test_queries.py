@@ -212,3 +212,10 @@ def test_moderator_drill_through_lists_only_that_moderator(warehouse):
 def test_unknown_group_key_is_refused_with_the_known_keys():
     with pytest.raises(queries.UnknownGroupKey, match="market_code"):
         queries.inspection_counts(sa.create_engine("duckdb:///:memory:"), FULL_RANGE, ["country"])
+
+
+def test_resolution_times_over_no_appeals_are_unknown_not_zero(warehouse):
+    nothing = Filters(start=dt.date(2026, 9, 14), end=dt.date(2026, 11, 22), markets=("ZZ",))
+    frame = queries.appeal_resolution_times(warehouse, nothing, ())
+    assert list(frame["resolved"]) == [0]
+    assert frame[["median_hours", "p90_hours"]].isna().all().all()

@@ -89,7 +89,7 @@ def test_difference_p_value_is_a_probability(first, second):
 @given(rates, st.integers(1, 100_000), st.integers(1, 100_000))
 def test_funnel_limits_widen_as_volume_falls(overall_rate, volume_a, volume_b):
     small, large = sorted((volume_a, volume_b))
-    limits = funnel_limits(overall_rate, [small, large])
+    limits = funnel_limits(overall_rate, [small, large], method="normal")
     for level in ("95", "998"):
         assert limits[f"lower_{level}"].iloc[0] <= limits[f"lower_{level}"].iloc[1]
         assert limits[f"upper_{level}"].iloc[0] >= limits[f"upper_{level}"].iloc[1]
@@ -101,10 +101,11 @@ def test_funnel_limits_widen_as_volume_falls(overall_rate, volume_a, volume_b):
 
 @settings(max_examples=50)
 @given(rates, st.integers(1, 5_000))
-def test_exact_funnel_limits_nest_and_stay_in_unit_interval(overall_rate, volume):
-    limits = funnel_limits(overall_rate, [volume], method="exact").iloc[0]
-    assert 0 <= limits["lower_998"] <= limits["lower_95"] <= limits["upper_95"]
-    assert limits["upper_95"] <= limits["upper_998"] <= 1
+def test_binomial_funnel_limits_nest_and_stay_in_unit_interval(overall_rate, volume):
+    for method in ("binomial", "exact"):
+        limits = funnel_limits(overall_rate, [volume], method=method).iloc[0]
+        assert 0 <= limits["lower_998"] <= limits["lower_95"] <= limits["upper_95"]
+        assert limits["upper_95"] <= limits["upper_998"] <= 1
 
 
 @given(st.lists(counts_and_trials.filter(lambda pair: pair[1] > 0), min_size=2, max_size=30))

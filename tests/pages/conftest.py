@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,8 +14,19 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
+@pytest.fixture(autouse=True)
+def throwaway_app_db(tmp_path, monkeypatch) -> str:
+    """Send every page test's audit trail to its own app database, never the checkout's."""
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    monkeypatch.setenv("MODQA_APP_DB_URL", url)
+    return url
+
+
 def _app_factory(url: str, monkeypatch) -> Callable[..., AppTest]:
     monkeypatch.setenv("MODQA_WAREHOUSE_URL", url)
+    # Each test writes its recorded actions to its own app database, never data/app.sqlite.
+    app_db = Path(tempfile.mkdtemp(prefix="modqa-appdb-")) / "app.sqlite"
+    monkeypatch.setenv("MODQA_APP_DB_URL", f"sqlite:///{app_db}")
     st.cache_data.clear()
     st.cache_resource.clear()
 
@@ -51,5 +64,9 @@ def app_on_planted(planted_url, monkeypatch) -> Callable[..., AppTest]:
 
 
 def texts(elements) -> list[str]:
-    """Return the text of a list of Streamlit elements."""
-    return [element.value for element in elements]
+    """Return the text of a list of Streamlit elements as a reader sees it.
+
+    Values from the warehouse are Markdown-escaped (``ui.text.md``): ``listing\\_duplicate``
+    renders as ``listing_duplicate``, so the backslashes are dropped here.
+    """
+    return [re.sub(r"\\(.)", r"\1", str(element.value)) for element in elements]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,12 @@ def tiles(app) -> dict[str, str]:
 
 def widget(app, label: str):
     """Return the sidebar widget with this label."""
-    for kind in (app.sidebar.selectbox, app.sidebar.multiselect, app.sidebar.radio):
+    for kind in (
+        app.sidebar.selectbox,
+        app.sidebar.multiselect,
+        app.sidebar.radio,
+        app.sidebar.date_input,
+    ):
         for element in kind:
             if element.label == label:
                 return element
@@ -65,5 +71,9 @@ def widget(app, label: str):
 
 
 def texts(elements) -> list[str]:
-    """Return the text of a list of Streamlit elements."""
-    return [element.value for element in elements]
+    """Return the text of a list of Streamlit elements as a reader sees it.
+
+    Values from the warehouse are Markdown-escaped (``ui.text.md``): ``listing\\_duplicate``
+    renders as ``listing_duplicate``, so the backslashes are dropped here.
+    """
+    return [re.sub(r"\\(.)", r"\1", str(element.value)) for element in elements]

@@ -5,14 +5,20 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from appdb import actions
+from appdb.demo_actions import EFFECTIVE_TITLE, NO_EFFECT_TITLE
+from appdb.store import open_app_db
 from data_access import config
 from tests.pages.conftest import APP
+from tests.pages.elements import figure, traces
 from ui import warehouse
 
 
 def test_first_start_builds_the_demo_warehouse_with_progress_then_shows_it(tmp_path, monkeypatch):
     demo_path = tmp_path / "data" / "demo.duckdb"
     monkeypatch.delenv("MODQA_WAREHOUSE_URL", raising=False)
+    app_db = f"sqlite:///{tmp_path / 'data' / 'app.sqlite'}"
+    monkeypatch.setenv("MODQA_APP_DB_URL", app_db)
     monkeypatch.setattr(config, "DEMO_WAREHOUSE_PATH", demo_path)
     monkeypatch.setattr(warehouse, "DEMO_WAREHOUSE_PATH", demo_path)
     progress_messages = []
@@ -35,3 +41,9 @@ def test_first_start_builds_the_demo_warehouse_with_progress_then_shows_it(tmp_p
     assert demo_path.exists() and not demo_path.with_suffix(".tmp").exists()
     assert progress_messages[0].startswith("First start: creating the demo warehouse")
     assert len(app.metric) == 4
+    # The demo's two recorded actions are in the app database and on the Overview trend
+    # (the tool's evaluation window reaches into the Overview's 12 weeks).
+    recorded = actions.list_actions(open_app_db(app_db))
+    assert sorted(a.title for a in recorded) == sorted([EFFECTIVE_TITLE, NO_EFFECT_TITLE])
+    (mark,) = traces(figure(app, "overview-trend"), "action")
+    assert len(mark["text"]) == 2 and EFFECTIVE_TITLE in mark["text"]

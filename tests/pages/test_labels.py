@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 
+import pandas as pd
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
+from data_access.demo import LABELS
 from data_access.filters import Filters
 from tests.data_access import reference
 from tests.pages.conftest import texts
@@ -18,6 +21,8 @@ PAGE = "pages/labels.py"
 DEFAULT_RANGE = {"start": "2026-08-31", "end": "2026-11-22"}
 BUSY_LABEL = "listing_wrong_category"
 PLANTED_LABEL = "listing_keyword_stuffing"
+# People read label names; codes stay in links and CSV files.
+NAMES = {code: name for labels in LABELS.values() for code, name, *_ in labels}
 
 
 def url(app, key: str) -> list[str]:
@@ -53,11 +58,12 @@ def select_row(app, row: int):
 def test_a_label_chosen_by_url_shows_its_detail_and_its_decisions(app_on_warehouse):
     app = app_on_warehouse(page=PAGE, **DEFAULT_RANGE, label_detail=BUSY_LABEL)
     assert not app.exception and not app.warning
-    assert f"Label detail: {BUSY_LABEL}" in texts(app.subheader)
-    assert any(f"inspected decisions for {BUSY_LABEL}" in text for text in texts(app.caption))
+    busy = NAMES[BUSY_LABEL]
+    assert f"Label detail: {busy}" in texts(app.subheader)
+    assert any("inspected decisions for" in text for text in texts(app.caption))
     rows = drill_rows(app)
     assert len(rows) > 0
-    involved = (rows["Moderator label"] == BUSY_LABEL) | (rows["QA label"] == BUSY_LABEL)
+    involved = (rows["Moderator label"] == busy) | (rows["QA label"] == busy)
     assert involved.all(), "every decision listed had the label on one side"
     assert url(app, "label_detail") == [BUSY_LABEL]
     assert any(text.startswith("**Appeal overturn rate") for text in texts(app.markdown))
@@ -67,12 +73,13 @@ def test_selecting_a_table_row_chooses_that_label_and_puts_it_in_the_url(app_on_
     app = app_on_warehouse(page=PAGE, **DEFAULT_RANGE, drill_page="2")
     assert not any(text.startswith("Label detail") for text in texts(app.subheader))
     chosen = table_element(app).value["Label"].iloc[2]
+    code = {name: code for code, name in NAMES.items()}[chosen]
 
     app = select_row(app, 2)
 
     assert not app.exception
     assert f"Label detail: {chosen}" in texts(app.subheader)
-    assert url(app, "label_detail") == [chosen]
+    assert url(app, "label_detail") == [code]
     assert url(app, "drill_page") == [], "a new label starts its list on page 1"
     assert set(drill_rows(app)["Moderator label"]) | set(drill_rows(app)["QA label"]) >= {chosen}
     app.run()
@@ -89,8 +96,10 @@ def test_a_label_without_inspections_in_the_period_gets_a_plain_message(app_on_w
     app = app_on_warehouse(page=PAGE, **DEFAULT_RANGE, market="SG", label_detail=label)
 
     assert not app.exception
-    assert f"Label detail: {label}" in texts(app.subheader)
-    assert any(text.startswith(f"{label} has no QA inspections in") for text in texts(app.info))
+    assert f"Label detail: {NAMES[label]}" in texts(app.subheader)
+    assert any(
+        text.startswith(f"{NAMES[label]} has no QA inspections in") for text in texts(app.info)
+    )
     assert drill_rows(app) is None, "no empty list and no empty charts"
 
 
@@ -122,7 +131,7 @@ def test_the_planted_high_overturn_label_tops_the_overturn_column_and_is_explain
     )
     assert not app.exception and not app.warning
     table = table_element(app).value
-    assert table.loc[0, "Label"] == PLANTED_LABEL and table.loc[0, "Rank"] == 1
+    assert table.loc[0, "Label"] == NAMES[PLANTED_LABEL] and table.loc[0, "Rank"] == 1
     assert table.loc[0, "Moved"] == "● significant"
     reading = " ".join(texts(app.markdown))
     assert "Appeals overturn this label significantly more often than others" in reading
@@ -146,7 +155,11 @@ def test_the_csv_holds_exactly_the_rows_shown_on_a_capped_page(app_on_planted, m
     shown = drill_rows(app)
     assert len(shown) == 10, "the cap leaves 10 rows for the second page of 50"
     (csv,) = [data for name, data in downloads.items() if name.endswith("_page2.csv")]
-    assert csv == shown.to_csv(index=False).encode("utf-8")
+    # The CSV holds the rows shown, with codes where the table shows names.
+    downloaded = pd.read_csv(io.BytesIO(csv))
+    assert list(downloaded.columns) == list(shown.columns)
+    assert list(downloaded["Decision"].astype(str)) == list(shown["Decision"].astype(str))
+    assert PLANTED_LABEL in set(downloaded["Moderator label"]) | set(downloaded["QA label"])
 
 
 def test_next_moves_the_list_a_page_and_the_url_with_it(app_on_planted):

@@ -48,7 +48,7 @@ def test_overview_renders_without_exception_on_the_default_view(app_on_warehouse
         "Penalty rate",
     ]
     assert all(metric.value.endswith("%") for metric in app.metric)
-    assert url(app, "start") == ["2026-08-31"]
+    assert url(app, "start") == ["2026-08-24"]
     assert url(app, "end") == ["2026-11-22"]
 
 
@@ -79,8 +79,8 @@ def test_share_link_holds_the_whole_view(app_on_warehouse):
     (link,) = [code.value for code in app.sidebar.code]
     assert link.endswith(
         "?start=2026-09-14&end=2026-11-08&grain=week&market=ID&market=US&policy=listing"
-        "&metric=overturn_rate"
-    )
+        "&metric=overturn_rate&judge=week&against=trailing&asof=2026-11-22T23%3A58%3A07Z"
+    ), "the period judged, its comparison and the data's as-of time are in the link"
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from tests.pages.elements import figure, texts, tiles, traces, url, widget
+from ui.names import PENALTY_TYPE_NAMES
 
 PAGE = "pages/penalties.py"
 # The default view of the test warehouse: the 12 complete weeks before its last data.
@@ -68,7 +69,10 @@ def test_penalty_rates_by_type_add_up_to_the_overall_rate_each_week(app_on_wareh
     assert not app.exception
     assert url(app, "breakdown") == ["penalty_type"]
     lines = traces(figure(app, "penalties-trend-penalty_rate"), "rate")
-    assert {line["name"] for line in lines} == set(raw["penalties"]["penalty_type"])
+    # Readable type names in the legend; the codes stay in the CSV.
+    assert {line["name"] for line in lines} == {
+        PENALTY_TYPE_NAMES[code] for code in raw["penalties"]["penalty_type"].unique()
+    }
     summed = (
         pd.concat(pd.Series(line["y"], index=pd.to_datetime(line["x"])) for line in lines)
         .groupby(level=0)
@@ -125,7 +129,7 @@ def test_every_breakdown_draws_without_error(app_on_warehouse, breakdown):
 def test_the_planted_penalty_jump_in_br_shows_on_the_default_view(app_on_planted):
     app = app_on_planted(page=PAGE)
     lines = traces(figure(app, "penalties-trend-penalty_rate"), "rate")
-    (brazil,) = [line for line in lines if line["name"] == "BR"]
+    (brazil,) = [line for line in lines if line["name"] == "Brazil"]
     rates = pd.Series(brazil["y"], index=pd.to_datetime(brazil["x"])).sort_index()
-    assert len(rates) == 12
+    assert len(rates) == 13, "the default view: the last 13 complete weeks"
     assert rates.iloc[-3:].min() > 1.6 * rates.iloc[:-3].max()

@@ -49,9 +49,9 @@ def test_a_week_shows_headline_what_moved_and_breaches(app_on_warehouse):
         "Penalty rate",
     ]
     moved = table_with(app, "Explained on")
-    br = moved[(moved["Metric"] == "Penalty rate") & (moved["Segment"] == "BR")]
+    br = moved[(moved["Metric"] == "Penalty rate") & (moved["Segment"] == "Brazil")]
     assert len(br) == 1 and br["Link"].iloc[0].split("?")[0].endswith("/penalties")
-    assert "Penalty rate in BR rose from" in summary(app)
+    assert "Penalty rate in Brazil rose from" in summary(app)
     assert "No market broke a control-chart rule in the charted weeks." in texts(app.info)
     assert [button.label for button in app.get("download_button")] == ["Download report"]
     (link,) = [code.value for code in app.sidebar.code]

@@ -30,6 +30,8 @@ ACCURACY_WEEK = first_signal_week(PLANTED_SPEC, SIGNALS.accuracy_drop_weeks)
 OVERTURN_WEEK = first_signal_week(PLANTED_SPEC, SIGNALS.overturn_label_weeks)
 PENALTY_WEEK = first_signal_week(PLANTED_SPEC, SIGNALS.penalty_jump_weeks)
 MODERATOR_WEEK = first_signal_week(PLANTED_SPEC, SIGNALS.low_moderator_weeks)
+# The persistent signals start with the data; the first week has too few of either to judge.
+FIRST_WEEK = iso_week(PLANTED_SPEC.start)
 
 
 def _reviewer(url: str) -> Iterator[Callable[[str], WeeklyReview]]:

@@ -57,7 +57,16 @@ def report(planted_review) -> tuple[str, Outline]:
 def test_the_report_holds_its_figures_summary_and_sections(report, planted_review):
     document, outline = report
     assert document.startswith("<!DOCTYPE html>")
-    assert outline.sections == ["summary", "headline", "what-moved", "breaches", "not-judged"]
+    assert outline.sections == [
+        "summary",
+        "headline",
+        "root-causes",
+        "what-moved",
+        "breaches",
+        "standing",
+        "pooled",
+        "not-judged",
+    ]
     trends = [f"figure-trend-{name}" for name in ("accuracy", "over_enforcement_rate")]
     assert set(trends) <= set(outline.figures)
     assert "figure-movers" in outline.figures and len(outline.figures) >= 5
@@ -109,3 +118,9 @@ def test_the_command_line_flags_a_week_without_data(planted_url, tmp_path: Path,
     status = main(["weekly-report", "--week", "2020-W02", "--out", str(out), "--url", planted_url])
     assert status == 3 and "No decisions in 2020-W02" in out.read_text(encoding="utf-8")
     assert "2020-W02 holds no decisions" in capsys.readouterr().err
+
+
+def test_the_report_says_how_far_the_data_reaches(report):
+    document, _ = report
+    # The README's demo ends Sunday 22 Nov 2026; its newest decision is in that day's last hour.
+    assert "Data through 22 Nov 2026, 23:" in document

@@ -26,6 +26,10 @@ from ui.links import default_range
         (" 2026-W40", False),
         ("2026-W40 ", False),
         ("0001-W01", False),
+        ("1999-W10", False),  # outside the years a link may name
+        ("2101-W10", False),
+        ("\u0662\u0660\u0662\u0666-W\u0664\u0664", False),  # Arabic-Indic digits
+        ("２０２６-W４０", False),  # full-width digits
         ("2026-W40'; DROP TABLE decisions; --", False),
         ("", False),
     ],

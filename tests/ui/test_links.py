@@ -8,10 +8,14 @@ import pytest
 
 from data_access.filters import Filters
 from ui.links import (
+    MAX_VALUES,
     Choice,
     View,
+    ascii_number,
     default_range,
     describe_filters,
+    page_number,
+    parse_date,
     parse_view,
     share_url,
     view_params,
@@ -166,3 +170,101 @@ def test_filters_are_described_in_words():
     assert describe_filters(filters) == (
         "07 Sep 2026 – 04 Oct 2026 · market ID · policy areas ipr, listing"
     )
+
+
+WINDOW = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-09-28", dt.date(2026, 9, 28)),
+        (" 2026-09-28 ", dt.date(2026, 9, 28)),
+        ("2000-01-01", dt.date(2000, 1, 1)),
+        ("2100-12-31", dt.date(2100, 12, 31)),
+        ("1999-12-31", None),  # before the window
+        ("2101-01-01", None),  # after it
+        ("9999-12-31", None),  # the last day of the calendar: end + 1 day would overflow
+        ("0001-01-01", None),  # the first: the previous period would overflow
+        ("1000-01-01", None),
+        ("20260928", None),  # fromisoformat reads this basic form; links do not
+        ("2026-W40-1", None),  # nor ISO week dates
+        ("2026-09-28T10:00", None),
+        ("\u0662\u0660\u0662\u0666-09-28", None),  # Arabic-Indic digits
+        ("２０２６-09-28", None),  # full-width digits
+        ("2026-02-30", None),
+        ("", None),
+        ("x" * 10_000, None),
+    ],
+)
+def test_dates_are_ascii_iso_days_inside_the_window(raw, expected):
+    assert parse_date(raw, WINDOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", 1),
+        ("10000", 10_000),
+        ("0", None),
+        ("10001", None),
+        ("\u00b2", None),  # superscript two: isdigit() is True, int() fails
+        ("\u0663", None),  # Arabic-Indic three: int() would read 3
+        ("３", None),  # full-width three
+        ("-1", None),
+        ("+2", None),
+        (" 2", None),
+        ("1e3", None),
+        ("", None),
+        ("0" * 5000 + "1", None),  # int() refuses strings over 4,300 digits
+    ],
+)
+def test_page_numbers_are_ascii_digits_within_bounds(raw, expected):
+    assert ascii_number(raw, 1, 10_000) == expected
+    assert page_number(raw) is (expected is not None)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start": ["9999-12-31"], "end": ["9999-12-31"]},
+        {"start": ["0001-01-01"], "end": ["0001-01-01"]},
+        {"start": ["1000-01-01"]},
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_fall_back_to_the_default(params):
+    view, warnings = parse(params)
+    assert view.filters == Filters(*DEFAULT)
+    assert len(warnings) == len(params)
+    assert all("between 2000-01-01 and 2100-12-31" in warning for warning in warnings)
+    # The view the page then draws can step back a period without leaving the calendar.
+    assert view.filters.previous_period().end == DEFAULT[0] - dt.timedelta(days=1)
+
+
+def test_a_link_repeating_a_list_is_read_up_to_the_cap_with_few_warnings():
+    view, warnings = parse({"market": ["ID"] + [f"Z{i}" for i in range(MAX_VALUES * 50)]})
+    assert view.filters.markets == ("ID",)
+    assert f"only the first {MAX_VALUES} were read" in warnings[0]
+    # Five lines about unknown markets, the last one counting the rest.
+    assert len(warnings) == 1 + 5
+    assert warnings[-1] == f"{MAX_VALUES - 1 - 4} more like these were left out too."
+
+
+def test_many_unknown_parameters_are_summed_up():
+    _, warnings = parse({f"p{i}": ["1"] for i in range(1000)})
+    assert len(warnings) == 5
+    assert warnings[-1] == "996 more like these were left out too."
+
+
+@pytest.mark.parametrize(
+    ("start", "previous"),
+    [
+        (dt.date(2026, 10, 1), (dt.date(2026, 9, 1), dt.date(2026, 9, 30))),
+        (dt.date.min + dt.timedelta(days=3), (dt.date.min, dt.date.min + dt.timedelta(days=2))),
+        (dt.date.min, (dt.date.min, dt.date.min)),
+    ],
+)
+def test_the_previous_period_never_leaves_the_calendar(start, previous):
+    filters = Filters(start, start + dt.timedelta(days=29))
+    earlier = filters.previous_period()
+    assert (earlier.start, earlier.end) == previous

@@ -1,0 +1,65 @@
+"""Pages that fit: at 1280x800 and 1024x768 no table, tile or caption is cut or scrolls sideways."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = ("/", "/labels", "/appeals", "/penalties", "/vendors", "/weekly_review", "/glossary")
+SIZES = ((1280, 800), (1024, 768))
+# Every table, tile and caption in the main area: each must show all of its content.
+CUT_ELEMENTS = """
+() => {
+  const cut = [];
+  const main = document.querySelector('[data-testid=stMain]');
+  const kinds = ['stDataFrame', 'stMetric', 'stCaptionContainer']
+    .map((kind) => `[data-testid=${kind}]`).join(', ');
+  for (const element of main.querySelectorAll(kinds)) {
+    const kind = element.getAttribute('data-testid');
+    const scroller = element.querySelector('.dvn-scroller') || element;
+    if (scroller.scrollWidth > scroller.clientWidth + 1) {
+      cut.push(`${kind} scrolls sideways (${scroller.scrollWidth} > ${scroller.clientWidth}): `
+               + element.innerText.slice(0, 60));
+    }
+    for (const part of element.querySelectorAll('*')) {
+      const style = getComputedStyle(part);
+      if (style.textOverflow === 'ellipsis' && part.scrollWidth > part.clientWidth + 1) {
+        cut.push(`${kind} text cut: ${part.innerText.slice(0, 60)}`);
+      }
+    }
+  }
+  return cut;
+}
+"""
+
+
+def wait_until_drawn(page) -> None:
+    """Wait for the page's title and for the app to finish running."""
+    page.wait_for_selector("[data-testid=stMain] h1", timeout=120_000)
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=stStatusWidget] [data-testid=stSpinner],"
+        " [data-testid=stMain] [data-testid=stSpinner]')",
+        timeout=120_000,
+    )
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=stMain] [data-stale=true]').length === 0",
+        timeout=120_000,
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=["1280x800", "1024x768"])
+def test_no_table_tile_or_caption_is_cut(browser, app_url, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    problems = {}
+    try:
+        for path in PAGES:
+            page.goto(app_url + path, timeout=120_000)
+            wait_until_drawn(page)
+            cut = page.evaluate(CUT_ELEMENTS)
+            if cut:
+                problems[path] = cut
+    finally:
+        context.close()
+    assert problems == {}

@@ -1,0 +1,100 @@
+"""The Actions page as a QA lead uses it: record an action, see it on the charts, edit it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.pages.elements import figure, table, traces, url
+
+TITLE = "Retrained Northwind's Indonesian listing team"
+
+
+def _record(app, title: str = TITLE):
+    app.text_input(key="new_title").input(title)
+    app.selectbox(key="new_kind").select("training")
+    app.date_input(key="new_start").set_value(dt.date(2026, 10, 12))
+    app.multiselect(key="new_markets").select("ID")
+    app.multiselect(key="new_vendors").select("northwind")
+    app.number_input(key="new_window").set_value(4)
+    next(b for b in app.button if b.label == "Record action").click()
+    return app.run()
+
+
+def test_record_an_action_see_it_on_the_overview_in_scope_then_edit_it(app_on_warehouse):
+    app = app_on_warehouse(page="pages/actions.py")
+    assert not app.exception
+    app = _record(app)
+    assert not app.exception
+    assert "Recorded action 1." in [s.value for s in app.success]
+    assert url(app, "action") == ["1"]
+    listed = table(app, "Action")
+    assert listed["Action"].tolist() == [TITLE]
+    # Names, not codes, in the scope.
+    assert listed["Scope"].tolist() == ["Indonesia · Northwind BPO"]
+    card = [m.value for m in app.markdown if m.value.startswith("#### Impact")]
+    assert card == ["#### Impact on accuracy"]
+
+    overview = app_on_warehouse(page="pages/overview.py")
+    marks = traces(figure(overview, "overview-trend"), "action")
+    assert len(marks) == 1 and marks[0]["text"] == [TITLE[:39] + "…"]
+    assert marks[0]["customdata"] == [["action", 1]]
+    in_scope = app_on_warehouse(page="pages/overview.py", market=["ID", "US"])
+    assert len(traces(figure(in_scope, "overview-trend"), "action")) == 1
+    out_of_scope = app_on_warehouse(page="pages/overview.py", market=["US"])
+    assert traces(figure(out_of_scope, "overview-trend"), "action") == []
+    other_area = app_on_warehouse(page="pages/overview.py", policy=["ipr"])
+    assert len(traces(figure(other_area, "overview-trend"), "action")) == 1  # all areas
+
+    app.text_input(key="edit1v1_title").input("Retrained Northwind (Indonesia)")
+    app.text_input(key="edit1v1_owner").input("Ayu")
+    next(b for b in app.button if b.label == "Save as a new version").click()
+    app = app.run()
+    assert not app.exception
+    assert "Saved version 2." in [s.value for s in app.success]
+    history = table(app, "Version")
+    assert history["Version"].tolist() == [1, 2]
+    assert history["Title"].tolist() == [TITLE, "Retrained Northwind (Indonesia)"]
+    assert history["Changed"].tolist() == ["created", "title, owner"]
+
+
+def test_an_invalid_action_is_refused_with_a_message(app_on_warehouse):
+    app = app_on_warehouse(page="pages/actions.py")
+    app = _record(app, title="   ")
+    assert not app.exception
+    assert [e.value for e in app.error] == ["An action needs a title."]
+    assert url(app, "action") == []
+
+
+def test_a_link_to_an_unknown_action_says_so(app_on_warehouse):
+    app = app_on_warehouse(page="pages/actions.py", action="999")
+    assert not app.exception
+    assert "There is no action number 999; choose one from the list." in [
+        w.value for w in app.warning
+    ]
+
+
+def test_the_weekly_review_lists_actions_due_that_week_measured_or_without_data(
+    app_on_warehouse,
+):
+    import os
+
+    from appdb import actions
+    from appdb.store import open_app_db
+
+    engine = open_app_db(os.environ["MODQA_APP_DB_URL"])
+    due = dt.date(2026, 10, 26)  # a 4-week window ending Sunday 22 Nov, in 2026-W47
+    for title, vendors in (("Retrained Northwind", ("northwind",)), ("Ghost team", ("ghost",))):
+        actions.create_action(
+            engine, actions.Action(title=title, kind="training", start=due, vendors=vendors)
+        )
+    actions.create_action(
+        engine, actions.Action(title="Not due", kind="tooling", start=dt.date(2026, 9, 7))
+    )
+    engine.dispose()
+    app = app_on_warehouse(page="pages/weekly_review.py", week="2026-W47")
+    assert not app.exception
+    measured = table(app, "Result")
+    assert measured["Action"].tolist() == ["Retrained Northwind"]
+    assert measured["Open"].str.endswith("/actions?action=1").all()
+    missing = table(app, "Why")
+    assert missing["Action"].tolist() == ["Ghost team"]

@@ -1,0 +1,153 @@
+"""Recorded actions in the app: the app database, their impact, and their chart markers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+import sqlalchemy as sa
+import streamlit as st
+
+import charts
+from appdb import actions as store
+from appdb.store import open_app_db
+from data_access.filters import Filters
+from metrics.impact import Impact
+from metrics.registry import METRICS_BY_NAME
+from review import actions as review_actions
+from ui import boundary, data, filters, shell
+from ui.links import View
+
+ACTIONS_PAGE = "pages/actions.py"
+ACTION_KEY = "action"
+
+
+@st.cache_resource(show_spinner=False)
+def app_db() -> sa.Engine:
+    """Return the app database engine, created and migrated on first use in this process."""
+    return open_app_db()
+
+
+def names() -> dict[str, dict[str, str]]:
+    """Return, per scope dimension, the readable name of each code the warehouse knows."""
+    options, known = filters.known_values()
+    return {
+        "markets": dict(
+            zip(options.markets["market_code"], options.markets["market_name"], strict=True)
+        ),
+        "policy_areas": {area: area.capitalize() for area in known["policy_areas"]},
+        "labels": dict(
+            zip(options.labels["label_code"], options.labels["label_name"], strict=True)
+        ),
+        "vendors": dict(
+            zip(options.vendors["vendor_code"], options.vendors["vendor_name"], strict=True)
+        ),
+    }
+
+
+def scope_text(action: store.Action, readable: dict[str, dict[str, str]]) -> str:
+    """Return the action's scope in words: "Indonesia · Listing · Northwind BPO"."""
+    parts = []
+    for dimension in store.SCOPE_FIELDS:
+        values = getattr(action, dimension)
+        if values:
+            parts.append(", ".join(readable[dimension].get(v, v) for v in values))
+    return " · ".join(parts) or "Everywhere"
+
+
+def complete_through() -> dt.date | None:
+    """Return the last day with complete data (as the default date range counts it)."""
+    latest = data.latest_decision()
+    if latest is None:
+        return None
+    return (latest + dt.timedelta(hours=1)).date() - dt.timedelta(days=1)
+
+
+def impact(action: store.Action) -> tuple[Impact, pd.DataFrame]:
+    """Return the action's measured impact on its frozen metric and the weekly counts used."""
+    metric = METRICS_BY_NAME[action.impact.metric]
+    as_of = complete_through() or dt.date.min
+    return review_actions.measure_action(
+        lambda selection: data.counts(metric, selection, ("period",)), action, as_of
+    )
+
+
+@boundary.guard("the actions due this week")
+def weekly_section(week: str, selection: Filters) -> None:
+    """Draw the weekly review's section: actions whose evaluation window ended this week."""
+    st.subheader("Actions due this week")
+    scope = store.scope_of(selection)
+    scope.pop("start"), scope.pop("end")
+    recorded = store.actions_overlapping(app_db(), scope)
+    due = review_actions.due_in_week(recorded, week)
+    if not due:
+        st.caption("No recorded action's evaluation window ended this week.")
+        return
+    impacts = {action.action_id: impact(action)[0] for action in due}
+    measured, missing = review_actions.due_tables(due, impacts)
+    link = {"Open": st.column_config.LinkColumn("Open", display_text="Open ↗", width="small")}
+    if not measured.empty:
+        st.caption("Measured on the metric each action chose when it was recorded.")
+        st.dataframe(
+            _with_links(measured), hide_index=True, column_config=link, key="review-actions"
+        )
+    if not missing.empty:
+        st.markdown("**Due, but without data to measure**")
+        st.dataframe(
+            _with_links(missing), hide_index=True, column_config=link, key="review-actions-none"
+        )
+
+
+def _with_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the table with an "Open" link to each action instead of its id."""
+    base = shell.page_url().rsplit("/", 1)[0]
+    links = [f"{base}/actions?{ACTION_KEY}={action_id}" for action_id in frame["action_id"]]
+    return frame.drop(columns="action_id").assign(Open=links)
+
+
+def overlapping(selection: Filters) -> list[store.Action]:
+    """Return the actions whose scope and dates overlap a view's filters."""
+    return store.actions_overlapping(app_db(), store.scope_of(selection))
+
+
+def mark_actions(fig: go.Figure, selection: Filters) -> go.Figure:
+    """Return the figure with the overlapping actions drawn on it (see ``charts.actions``)."""
+    try:
+        found = overlapping(selection)
+    except sa.exc.SQLAlchemyError as error:
+        # The chart is worth more than its annotations: draw it without them.
+        boundary.show_failure(error, "the recorded actions on this chart")
+        return fig
+    if not found:
+        return fig
+    marks = pd.DataFrame(
+        {
+            "action_id": [a.action_id for a in found],
+            "title": [a.title for a in found],
+            "kind": [a.kind_name for a in found],
+            "start": [pd.Timestamp(max(a.start, selection.start)) for a in found],
+            "end": [pd.Timestamp(min(a.end, selection.end)) if a.end else pd.NaT for a in found],
+        }
+    )
+    return charts.add_action_marks(fig, marks)
+
+
+def clicked_action(chart_key: str) -> int | None:
+    """Return the id of the action whose marker was clicked on chart ``chart_key``, if any."""
+    event = st.session_state.get(chart_key)
+    points = event.selection.points if event else []
+    for point in points:
+        custom = point.get("customdata")
+        if isinstance(custom, list | tuple) and len(custom) == 2 and custom[0] == "action":
+            return int(custom[1])
+    return None
+
+
+def open_clicked_action(chart_key: str, selection: Filters) -> None:
+    """Open the Actions page on the action clicked on chart ``chart_key``, keeping the filters."""
+    action_id = clicked_action(chart_key)
+    if action_id is not None:
+        # The view's dates and filters travel; the page's own choices (a metric) do not.
+        params = filters.drill_params(View(filters=selection), **{ACTION_KEY: str(action_id)})
+        st.switch_page(ACTIONS_PAGE, query_params=params)

@@ -170,6 +170,22 @@ def claim_values(value: object) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
 
 
+def identity_from_headers(headers: Mapping[str, str], settings: AccessSettings) -> Identity | None:
+    """Return the identity a trusted proxy put in the request headers, or None when absent.
+
+    ``headers`` must match names without regard to case, as HTTP does (Streamlit's
+    ``st.context.headers`` does).
+    """
+    if not settings.trusted_header:
+        return None
+    email = (headers.get(settings.trusted_header) or "").strip()
+    if not email:
+        return None
+    groups_header = settings.trusted_groups_header
+    groups = claim_values(headers.get(groups_header)) if groups_header else None
+    return Identity(email=email, groups=groups or ())
+
+
 def resolve(identity: Identity, role_map: RoleMap, settings: AccessSettings) -> Access:
     """Return the identity's access: admin sees everything; otherwise the union of grants."""
     email = identity.email.strip().lower()

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import palette
+from charts.text import html_text
 
 ACTION_COLOUR = "#8E44AD"
 SPAN_ALPHA = 0.08
@@ -36,7 +37,8 @@ def add_action_marks(fig: go.Figure, marks: pd.DataFrame) -> go.Figure:
     ``marks`` has ``action_id``, ``title``, ``kind``, ``start`` and ``end`` (NaT for a
     one-off change: a dashed line instead of a shaded span). Each marker's customdata is
     ``["action", action_id]``, so an ``on_select`` click says which action was picked
-    without being mistaken for a rate point.
+    without being mistaken for a rate point. Titles are user-written: they are shown as
+    text, never as Plotly's HTML-like markup.
     """
     if marks.empty:
         return fig
@@ -70,14 +72,15 @@ def add_action_marks(fig: go.Figure, marks: pd.DataFrame) -> go.Figure:
             x=marks["start"],
             y=np.full(len(marks), top),
             mode="markers+text",
-            text=[_short(title) for title in marks["title"]],
+            text=[html_text(_short(title)) for title in marks["title"]],
             textposition="bottom right",
             textfont={"color": ACTION_COLOUR, "size": 11},
             marker={"symbol": "star", "size": 14, "color": ACTION_COLOUR},
             name="Recorded action",
             customdata=[["action", int(action_id)] for action_id in marks["action_id"]],
             hovertext=[
-                f"<b>{title}</b><br>{kind} · from {start:%d %b %Y}<br><i>Click to open</i>"
+                f"<b>{html_text(title)}</b><br>{html_text(kind)} · from {start:%d %b %Y}"
+                "<br><i>Click to open</i>"
                 for title, kind, start in zip(
                     marks["title"], marks["kind"], marks["start"], strict=True
                 )

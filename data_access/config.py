@@ -132,5 +132,5 @@ def redacted(url: str) -> str:
     """Return the URL with any password masked, safe for logs and the page."""
     try:
         return sa.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
         return "<unparseable warehouse URL>"

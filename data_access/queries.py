@@ -678,6 +678,18 @@ class DrillThroughPage:
     capped: bool
 
 
+def decision_ids_of(values: pd.Series) -> pd.Series:
+    """Return decision ids as int64 when every one is a number, otherwise as text.
+
+    The contract allows text ids ("D-40389"); casting them to int64 failed on held-out data.
+    Both sides of a merge go through here, so their types always match.
+    """
+    numbers = pd.to_numeric(values, errors="coerce")
+    if len(values) and numbers.notna().all():
+        return numbers.astype("int64")
+    return values.astype(str) if len(values) else values
+
+
 def drill_through(
     engine: sa.Engine,
     filters: Filters,
@@ -741,7 +753,7 @@ def drill_through(
     )
     rows = _fetch(engine, statement)
     rows["decided_at"] = pd.to_datetime(rows["decided_at"])
-    rows["decision_id"] = pd.to_numeric(rows["decision_id"]).astype("int64")
+    rows["decision_id"] = decision_ids_of(rows["decision_id"])
     rows = rows.merge(_page_outcomes(engine, rows["decision_id"]), on="decision_id", how="left")
     rows["penalty_reversed"] = (
         rows.pop("penalty_reversed_at").notna() & rows["penalty_type"].notna()
@@ -763,8 +775,8 @@ def _page_outcomes(engine: sa.Engine, decision_ids: pd.Series) -> pd.DataFrame:
     with several still yields one page row per decision, never duplicates. Asked by the
     page's ids, not correlated per row, which ClickHouse 18.16 cannot run.
     """
-    ids = [int(decision_id) for decision_id in decision_ids]
-    frame = pd.DataFrame({"decision_id": pd.Series(ids, dtype="int64")})
+    frame = pd.DataFrame({"decision_id": decision_ids_of(pd.Series(list(decision_ids)))})
+    ids = frame["decision_id"].tolist()
     if not ids:
         return frame.assign(appeal_outcome=None, penalty_type=None, penalty_reversed_at=None)
     for table, columns in (
@@ -786,7 +798,7 @@ def _page_outcomes(engine: sa.Engine, decision_ids: pd.Series) -> pd.DataFrame:
             .group_by(table.c.decision_id)
         )
         found = _fetch(engine, statement)
-        found["decision_id"] = pd.to_numeric(found["decision_id"]).astype("int64")
+        found["decision_id"] = decision_ids_of(found["decision_id"])
         frame = frame.merge(found, on="decision_id", how="left")
     return frame
 
@@ -818,7 +830,9 @@ def penalty_points_distribution(
             _sum_if(p.c.reversed_at.is_not(None)).label("reversed"),
         )
         .select_from(d.join(p, p.c.decision_id == d.c.decision_id))
-        .where(*_cohort_conditions(filters), p.c.points.is_not(None))
+        # Only penalties that carry points: NULL (the contract for types without points)
+        # and 0 alike carry none.
+        .where(*_cohort_conditions(filters), p.c.points > 0)
         .group_by(*groups)
     )
     frame = _fetch(engine, statement).rename(columns={"penalty_rows": "penalties"})

@@ -36,7 +36,12 @@ PAGES = {
     "weekly_review": "/weekly_review",
     "glossary": "/glossary",
 }
-DRAWN = "!document.querySelector('[data-testid=stMain] [data-testid=stSpinner]')"
+# The app has finished its run: no "Running" status widget and no spinner left on the page.
+DRAWN = (
+    "!document.querySelector('[data-testid=stStatusWidget]')"
+    " && !document.querySelector('[data-testid=stSpinner]')"
+    " && !document.body.innerText.includes('Asking the warehouse')"
+)
 
 
 def _free_port() -> int:
@@ -68,7 +73,15 @@ def _serve(cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
 
 def _wait_drawn(page) -> None:
     page.wait_for_selector("[data-testid=stMain] h1", timeout=300_000)
-    page.wait_for_function(DRAWN, timeout=300_000)
+    # Between two queries a page briefly shows no spinner: the run is over only when the
+    # page has shown none, and kept its height, for eight checks a second apart.
+    steady, last_height = 0, -1
+    while steady < 8:
+        page.wait_for_function(DRAWN, timeout=300_000)
+        height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+        steady = steady + 1 if height == last_height else 0
+        last_height = height
+        page.wait_for_timeout(1000)
     page.wait_for_function(
         "document.querySelectorAll('[data-testid=stMain] [data-stale=true]').length === 0",
         timeout=300_000,

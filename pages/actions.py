@@ -16,6 +16,7 @@ from ui import actions as ui_actions
 from ui import boundary, filters, warehouse
 from ui.links import Choice
 from ui.shell import require_app_navigation
+from ui.text import md
 
 ACTION_CHOICE = Choice(
     key=ui_actions.ACTION_KEY,
@@ -135,7 +136,9 @@ def _record() -> None:
         tuple(state.get("new_controls") or ()),
     )
     try:
-        created = store.create_action(ui_actions.app_db(), store.Action(**values, impact=impact))
+        created = store.create_action(
+            ui_actions.app_db(), store.Action(**values, impact=impact), by=ui_actions.user()
+        )
     except store.InvalidAction as error:
         st.session_state[ERROR_STATE] = str(error)
         return
@@ -151,7 +154,9 @@ def _save_edit(action: store.Action, prefix: str) -> None:
         st.session_state[FORM_STATE] = "Nothing changed."
         return
     try:
-        edited = store.edit_action(ui_actions.app_db(), action.action_id, changes)
+        edited = store.edit_action(
+            ui_actions.app_db(), action.action_id, changes, by=ui_actions.user()
+        )
     except store.InvalidAction as error:
         st.session_state[ERROR_STATE] = str(error)
         return
@@ -209,7 +214,7 @@ def _impact_card(action: store.Action) -> None:
     metric = METRICS_BY_NAME[action.impact.metric]
     result, weekly = ui_actions.impact(action)
     with st.container(border=True, key="impact-card"):
-        st.markdown(f"#### Impact on {metric.label.lower()}")
+        st.subheader(f"Impact on {metric.label.lower()}", anchor=False)
         sentence = describe_impact(result, metric.label)
         if result.status == "measured" and result.verdict == "improved":
             st.success(sentence, icon=":material/trending_up:")
@@ -237,7 +242,7 @@ def _impact_card(action: store.Action) -> None:
         if action.impact.control_markets:
             names = ui_actions.names()["markets"]
             controls = ", ".join(names.get(m, m) for m in action.impact.control_markets)
-            notes.append(f"Control markets: {controls}.")
+            notes.append(f"Control markets: {md(controls)}.")
         st.caption(" ".join(notes))
         if not weekly.empty:
             rates = with_interval(weekly, "numerator", "denominator")
@@ -294,12 +299,14 @@ def _edit_form(action: store.Action, readable) -> None:
 
 def _detail(action_id: int, readable) -> None:
     try:
-        versions = store.history(ui_actions.app_db(), action_id)
+        versions = store.history(
+            ui_actions.app_db(), action_id, visible_markets=ui_actions.visible_markets()
+        )
     except store.UnknownAction:
         st.warning(f"There is no action number {action_id}; choose one from the list.")
         return
     action = versions[-1]
-    st.subheader(action.title)
+    st.subheader(md(action.title))
     facts = [
         action.kind_name,
         f"from {action.start:%d %b %Y}" + (f" to {action.end:%d %b %Y}" if action.end else ""),
@@ -307,9 +314,10 @@ def _detail(action_id: int, readable) -> None:
     ]
     if action.owner:
         facts.append(f"owner: {action.owner}")
-    st.caption(" · ".join(facts))
+    st.caption(md(" · ".join(facts)))
     if action.description:
-        st.markdown(action.description)
+        # Written by a user: shown as typed, never rendered as Markdown.
+        st.text(action.description)
     if action.link:
         st.link_button("Open the linked document", action.link)
     _impact_card(action)
@@ -339,7 +347,7 @@ def actions_page() -> None:
     chosen = view.choices.get(ui_actions.ACTION_KEY, "")
     st.subheader("Actions in view")
     _list(found, readable)
-    every = store.list_actions(ui_actions.app_db())
+    every = store.list_actions(ui_actions.app_db(), visible_markets=ui_actions.visible_markets())
     if every:
         ids = [""] + [str(a.action_id) for a in every]
         if chosen and chosen not in ids:

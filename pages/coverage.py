@@ -50,7 +50,8 @@ STATUS_COLOURS = {
     STATUS["wider"]: "background-color: rgba(255, 170, 0, 0.18)",
     STATUS["not_judged"]: "background-color: rgba(128, 128, 128, 0.18)",
 }
-POLICY_NAMES = {"partner": "Partner", "listing": "Listing", "content": "Content", "ipr": "IPR"}
+# The dashboard's one set of policy-area names, as the sidebar shows them.
+POLICY_NAMES = filters.POLICY_AREA_NAMES
 PERCENT = st.column_config.NumberColumn(format="%.1f%%", width="small")
 
 

@@ -37,7 +37,12 @@ def labels_page() -> None:
     options, known = filters.known_values()
     view = filters.sidebar(
         dimensions=("markets", "policy_areas", "vendors", "queues"),
-        choices=[labels.SORT_CHOICE, labels.label_choice(known["labels"]), drill.DRILL_PAGE],
+        choices=[
+            labels.SORT_CHOICE,
+            labels.label_choice(known["labels"]),
+            drill.DRILL_PAGE,
+            drill.DRILL_SOURCE,
+        ],
     )
     sort = LABEL_METRICS_BY_NAME[view.choices[labels.SORT_CHOICE.key]]
     label = view.choices[labels.LABEL_KEY]
@@ -264,12 +269,17 @@ def label_detail(
             key=f"label-instead-{side}",
         )
 
-    st.markdown(f"**Inspected decisions behind {md(name)}**")
+    # The inspected decisions explain precision; the appealed ones (with outcome and times)
+    # explain an overturn rate, and the weekly review's overturn findings open on them.
+    source = drill.source_picker(view, ("inspections", "appeals"), key="label-drill-source")
+    noun = "Appealed" if source == "appeals" else "Inspected"
+    st.markdown(f"**{noun} decisions behind {md(name)}**")
     drill.drill_through_list(
         view,
         what=label,
-        file_stem=f"{label}_decisions_{view.filters.start}_{view.filters.end}",
+        file_stem=f"{label}_{source}_{view.filters.start}_{view.filters.end}",
         label_code=label,
+        source=source,
     )
 
 

@@ -12,6 +12,7 @@ from charts.change import change_heatmap, mark_comparison
 from metrics.registry import METRICS, METRICS_BY_NAME
 from ui import (
     actions,
+    auth,
     compare,
     data,
     downloads,
@@ -235,7 +236,7 @@ def trend(view, metric, spans, grid, market_names, policy_names) -> None:
         figure,
         spans.comparison.judged,
         against_rate,
-        against_label="Comparison" + ("" if cell else ", all markets"),
+        against_label="Comparison" + ("" if cell else f", {auth.all_markets_words()}"),
     )
     # Recorded actions are marked on the trend; clicking one opens it (ui.actions, #14).
     st.plotly_chart(

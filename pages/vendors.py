@@ -22,7 +22,7 @@ from data_access.filters import Filters
 from metrics.funnel import funnel_limits, funnel_positions
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import auth, boundary, data, downloads, drill, filters, glossary, warehouse
+from ui import auth, boundary, data, downloads, drill, filters, glossary, usable, warehouse
 from ui import names as naming
 from ui.links import Choice, View
 from ui.names import describe_filters
@@ -448,7 +448,7 @@ def error_mix(own: pd.DataFrame, humans: pd.DataFrame, moderator: str) -> None:
 @warehouse.guarded
 def vendors() -> None:
     """Draw the Vendors & moderators page."""
-    options = warehouse.query(queries.filter_options)
+    options = usable.filter_options()
     vendor_names = dict(
         zip(options.vendors["vendor_code"], options.vendors["vendor_name"], strict=True)
     )

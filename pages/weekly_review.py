@@ -11,6 +11,7 @@ from review import figures, tables
 from review.causes import top_causes
 from review.narrative import points, summary_sentences
 from review.report import render_html
+from review.standing import POOLED_WEEKS, STANDING_WEEKS
 from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
 from review.weeks import describe_week, is_iso_week, iso_week, last_complete_week
 from ui import actions as actions_ui
@@ -30,6 +31,22 @@ CHARTS_CHOICE = Choice(
     noun="choice of control charts",
     label="Control charts",
     names={"breaches": "Markets with a breach", "all": "Every market"},
+)
+STANDING_CHOICE = Choice(
+    key="standing_weeks",
+    allowed=("4", "8", "13", "26", "52"),
+    default=str(STANDING_WEEKS),
+    noun="standing-problems window",
+    label="Standing problems over",
+    names={value: f"the last {value} weeks" for value in ("4", "8", "13", "26", "52")},
+)
+POOLED_CHOICE = Choice(
+    key="pooled_weeks",
+    allowed=("2", "4", "8"),
+    default=str(POOLED_WEEKS),
+    noun="pooling window",
+    label="Pool low-volume units over",
+    names={value: f"the last {value} weeks" for value in ("2", "4", "8")},
 )
 CHART_COLUMNS = 3
 
@@ -118,7 +135,7 @@ def _headline(review: WeeklyReview) -> None:
 @boundary.guard("the root causes")
 def _root_causes(review: WeeklyReview) -> None:
     st.subheader("Root causes")
-    st.caption(
+    glossary.caption(
         "Each significant change overall or in a market, split into what each market, policy "
         "area, label, vendor and moderator contributed (rate effect plus mix effect; the parts "
         "add up to the change), in points with 95% intervals. Contributions are tested within "
@@ -205,6 +222,43 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
                     )
 
 
+@boundary.guard("standing problems")
+def _standing(review: WeeklyReview) -> None:
+    st.subheader("Standing problems")
+    st.caption(
+        f"Levels over the last {review.standing_weeks} weeks ({review.week} included), even "
+        "when they did not move this week: labels against all other labels (overturn rate, "
+        "precision), vendors and moderators on the 99.8% accuracy funnel, each market × "
+        "policy area against its policy area in all markets. One Benjamini-Hochberg family "
+        f"at {review.fdr:.0%} over the {int(review.standing['judged'].sum()):,} units judged. "
+        "“Since” is the first week of the unbroken run on the same side."
+    )
+    table = tables.standing_table(review)
+    if table.empty:
+        st.info("No unit is out of line over the window.", icon=":material/check:")
+    else:
+        st.dataframe(naming.readable_table(table), hide_index=True, height="content")
+
+
+@boundary.guard("the pooled low-volume units")
+def _pooled(review: WeeklyReview) -> None:
+    st.subheader("Low-volume units (pooled)")
+    st.caption(
+        f"Labels, vendors and moderators below the minimum sample ({review.min_sample}) this "
+        f"week, judged on their last {review.pooled_weeks} weeks pooled, against the same "
+        "peers as Standing problems (their own false-discovery family)."
+    )
+    table = tables.pooled_table(review)
+    if table.empty:
+        st.info("No pooled low-volume unit is out of line.", icon=":material/check:")
+    else:
+        st.dataframe(naming.readable_table(table), hide_index=True, height="content")
+    unpooled = tables.unpooled_table(review)
+    if len(unpooled):
+        st.markdown("**Not judgeable even pooled**, and the QA volume that would judge them")
+        st.dataframe(naming.readable_table(unpooled), hide_index=True)
+
+
 @boundary.guard("what was not judged")
 def _not_judged(review: WeeklyReview) -> None:
     with st.expander("Not judged: immature cohorts and samples below the minimum"):
@@ -222,7 +276,7 @@ def weekly_review() -> None:
     week_slot = st.sidebar.container()
     view = filters.sidebar(
         dimensions=("markets", "policy_areas"),
-        choices=[_week_choice(default_week), CHARTS_CHOICE],
+        choices=[_week_choice(default_week), CHARTS_CHOICE, STANDING_CHOICE, POOLED_CHOICE],
         span=_review_span(default_week),
     )
     week = periods.resolve_week(view.choices[WEEK_KEY], default_week) or default_week
@@ -244,9 +298,14 @@ def weekly_review() -> None:
         )
 
     st.title(f"Weekly review · {week}")
-    review = review_ui.weekly_review(week, view.filters)
+    review = review_ui.weekly_review(
+        week,
+        view.filters,
+        standing_weeks=int(view.choices[STANDING_CHOICE.key]),
+        pooled_weeks=int(view.choices[POOLED_CHOICE.key]),
+    )
     selection = describe_filters(view.filters).split(" · ", 1)
-    scope = selection[1] if len(selection) > 1 else "all markets and policy areas"
+    scope = selection[1] if len(selection) > 1 else f"{auth.all_markets_words()} and policy areas"
     glossary.caption(
         f"{describe_week(week)} · {scope} · against {review.previous_week} and the trailing "
         f"baseline {review.baseline_first_week} – {review.previous_week} · decision cohorts, "
@@ -286,6 +345,8 @@ def weekly_review() -> None:
     _root_causes(review)
     _what_moved(review, link_for)
     _breaches(review, every_market=view.choices[CHARTS_CHOICE.key] == "all")
+    _standing(review)
+    _pooled(review)
     _not_judged(review)
     actions_ui.weekly_section(week, view.filters)
 

@@ -128,7 +128,8 @@ def gather_inputs(
     moderators = planning.first_seen(engine, "moderator_id", before=week_start)
     labels = planning.first_seen(engine, "label_code", before=week_start)
     by_label = queries.decision_counts(engine, recent, by=(*keys, "label_code"))
-    options = queries.filter_options(engine)
+    # The viewer's scope rides on the selection; the option lists must follow it too.
+    options = queries.filter_options(engine, scope=recent.scope)
     step(0.85, "Combining")
 
     recent_start = pd.Timestamp(recent.start)

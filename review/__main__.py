@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -140,9 +141,36 @@ def _selection(
     )
 
 
+def _unwritable(out: Path) -> str | None:
+    """Return why the report cannot be written to ``out``, or None when it can."""
+    if out.is_dir():
+        return f"{out} is a folder; give a file name such as {out / 'weekly-review.html'}"
+    folder = out.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"the folder {folder} cannot be created: {error.strerror or error}"
+    if not os.access(folder, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        return f"{out} cannot be written (no permission)"
+    return None
+
+
+def _malformed_url(url: str) -> bool:
+    try:
+        _ = sa.make_url(url).port  # a port that is not a number raises ValueError here
+    except (sa.exc.ArgumentError, ValueError):
+        return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write a weekly review report from the command line; return the exit status."""
     arguments = _parse_arguments(argv)
+    # Checked before the review is computed, so a typo costs a second, not a whole review.
+    problem = _unwritable(arguments.out)
+    if problem:
+        print(f"Cannot write the report: {problem}.", file=sys.stderr)
+        return EXIT_ARGUMENTS
     try:
         settings = load_settings()
     except ConfigurationError as error:
@@ -156,6 +184,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_WAREHOUSE
+    if _malformed_url(url):
+        print(
+            f"{redacted(url)} is not a database URL like postgresql+psycopg://user@host/db "
+            "(is the port a number?).",
+            file=sys.stderr,
+        )
+        return EXIT_ARGUMENTS
     scope, scope_note = EVERYTHING, None
     if arguments.as_user:
         try:
@@ -169,7 +204,12 @@ def main(argv: list[str] | None = None) -> int:
         scope = access.scope
         scope_note = f"Data within the access of {access.user}: {scope.describe()}."
     started = time.perf_counter()
-    engine = read_only_engine(replace(settings, warehouse_url=url))
+    try:
+        engine = read_only_engine(replace(settings, warehouse_url=url))
+    except (sa.exc.ArgumentError, ImportError) as error:
+        # An unknown dialect or a driver that is not installed.
+        print(f"Cannot use the warehouse URL {redacted(url)}: {error}", file=sys.stderr)
+        return EXIT_ARGUMENTS
     try:
         selection = _selection(engine, arguments.market, arguments.policy, scope)
         week = arguments.week
@@ -205,8 +245,11 @@ def main(argv: list[str] | None = None) -> int:
         source=redacted(url),
         scope_note=scope_note,
     )
-    arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    arguments.out.write_text(document, encoding="utf-8")
+    try:
+        arguments.out.write_text(document, encoding="utf-8")
+    except OSError as error:
+        print(f"Cannot write the report to {arguments.out}: {error.strerror}.", file=sys.stderr)
+        return EXIT_ARGUMENTS
     if sys.stderr.isatty():
         print(file=sys.stderr)
     elapsed = time.perf_counter() - started

@@ -108,8 +108,9 @@ def due_tables(
         else:
             verdict = impact.verdict or impact.status
             measured.append({**row, "Result": describe_impact(impact, metric), "Verdict": verdict})
-    columns = ["action_id", "Action", "Kind", "Started", "Window ended", "Metric"]
+    # The result first after the action: it is what the reader came for.
+    columns = ["Metric", "Started", "Window ended", "Kind"]
     return (
-        pd.DataFrame(measured, columns=[*columns, "Result", "Verdict"]),
-        pd.DataFrame(missing, columns=[*columns, "Why"]),
+        pd.DataFrame(measured, columns=["action_id", "Action", "Result", "Verdict", *columns]),
+        pd.DataFrame(missing, columns=["action_id", "Action", "Why", *columns]),
     )

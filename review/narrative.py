@@ -23,7 +23,7 @@ from review.weekly import (
     NO_EARLIER_DATA,
     WeeklyReview,
 )
-from review.weeks import describe_week, iso_week
+from review.weeks import describe_week, iso_week, shift_week
 
 TOP_FINDINGS = 5
 
@@ -316,11 +316,11 @@ def _standing(review: WeeklyReview) -> list[str]:
             named = []
             for _, row in flagged.head(STANDING_NAMED).iterrows():
                 since = row["since"]
-                when = (
-                    f", since {iso_week(pd.Timestamp(since).date())}"
-                    if since is not None and since == since
-                    else ""
-                )
+                when = ""
+                if since is not None and since == since:
+                    week = iso_week(pd.Timestamp(since).date())
+                    first = shift_week(review.week, -(review.standing_weeks - 1))
+                    when = f", since {week}" + (" or earlier" if week == first else "")
                 named.append(_unit_level(row) + when)
             more = len(flagged) - len(named)
             sentences.append(

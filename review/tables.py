@@ -349,8 +349,8 @@ def _level_rows(review: WeeklyReview, rows: pd.DataFrame, pooled: bool) -> pd.Da
             "Kind": KIND_LABELS[row["kind"]],
             "Unit": str(row["unit"]),
             "Metric": _metric_label(row["metric"]),
-            "Level": _rate_of(row["rate"], row["denominator"]),
-            "95% interval": f"{format_percent(row['lower'])} – {format_percent(row['upper'])}",
+            "Level (95% interval)": f"{_rate_of(row['rate'], row['denominator'])} "
+            f"({format_percent(row['lower'])} – {format_percent(row['upper'])})",
             "Against": _reference_text(row),
             "Direction": "worse" if row["worse"] else "better",
             "Out of line": _since_text(review, row["since"]),
@@ -360,7 +360,7 @@ def _level_rows(review: WeeklyReview, rows: pd.DataFrame, pooled: bool) -> pd.Da
                 f"{shift_week(review.week, -(review.pooled_weeks - 1))} – {review.week}"
             )
         records.append(record)
-    columns = ["Kind", "Unit", "Metric", "Level", "95% interval", "Against", "Direction"]
+    columns = ["Kind", "Unit", "Metric", "Level (95% interval)", "Against", "Direction"]
     columns += ["Pooled over"] if pooled else ["Out of line"]
     return pd.DataFrame(records, columns=columns)
 

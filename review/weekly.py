@@ -1,7 +1,9 @@
-"""The weekly review of one ISO week: headline, what moved and control-chart breaches.
+"""The weekly review of one ISO week: headline, root causes, what moved, control-chart
+breaches, standing problems and pooled low-volume units.
 
-``build_review`` runs eleven aggregate queries over the reviewed week
-and the ``baseline_weeks`` weeks before it, then judges them with ``metrics``:
+``build_review`` runs about twenty aggregate queries over the reviewed week and the weeks
+before it (the baseline, or the standing window when longer; the root causes' finer
+groupings read only the reviewed and previous weeks), then judges them with ``metrics``:
 
 * every headline metric in every segment (overall, market, market x policy area, label,
   vendor, moderator) is compared with the previous week and with the trailing baseline by
@@ -9,7 +11,10 @@ and the ``baseline_weeks`` weeks before it, then judges them with ``metrics``:
   judged on the page, because DESIGN.md controls false discoveries "across all segments
   compared on the page", not per table;
 * each market's accuracy and appeal overturn rate get a p-chart whose centre and limits
-  come from the baseline weeks, so the reviewed week is judged against its own past.
+  come from the baseline weeks, so the reviewed week is judged against its own past;
+* each moved headline change is split into segment contributions (``review.causes``), and
+  levels out of line over a trailing window, or over pooled weeks for low-volume units, are
+  judged in ``review.standing``.
 
 Appeal metrics of weeks younger than the appeal window are *immature* (pending appeals
 still resolve) and rates below the minimum sample are never judged: both are kept, with
@@ -210,7 +215,12 @@ def _latest_decision(engine: sa.Engine) -> dt.datetime | None:
     """Return the newest decision time in the warehouse, or None when it is empty."""
     fresh = queries.freshness(engine).set_index("table_name")
     latest = fresh.loc["decisions", "latest"]
-    return None if pd.isna(latest) else pd.Timestamp(latest).to_pydatetime()
+    if pd.isna(latest):
+        return None
+    # A decision dated after today is a loading mistake (validate reports it); the review
+    # judges the data up to now rather than a week in the year 9999.
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return min(pd.Timestamp(latest).to_pydatetime().replace(tzinfo=None), now)
 
 
 def immature_periods(
@@ -730,7 +740,9 @@ def _page_choices(page: str, metric: str, row: pd.Series) -> dict[str, str]:
     if page == "overview":
         return {"metric": metric}
     if page == "labels":
-        return {"label_detail": _key(row, "label_code") or "", "label_sort": metric}
+        # An overturn finding lists the label's appealed decisions, not its inspected ones.
+        drill = {"drill_list": "appeals"} if metric == "overturn_rate" else {}
+        return {"label_detail": _key(row, "label_code") or "", "label_sort": metric, **drill}
     choices = {}
     if page == "vendors":
         if metric in FUNNEL_METRICS:

@@ -144,7 +144,8 @@ class ClickHouseCluster:
     root: Path | None = None
 
     def __enter__(self) -> ClickHouseCluster:
-        self.start()
+        if not self.servers:
+            self.start()
         return self
 
     def __exit__(self, *_exc) -> None:

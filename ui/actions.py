@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -16,7 +17,7 @@ from data_access.filters import Filters
 from metrics.impact import Impact
 from metrics.registry import METRICS_BY_NAME
 from review import actions as review_actions
-from ui import boundary, data, filters, shell
+from ui import auth, boundary, data, filters, shell, warehouse
 from ui.links import View
 
 ACTIONS_PAGE = "pages/actions.py"
@@ -27,6 +28,16 @@ ACTION_KEY = "action"
 def app_db() -> sa.Engine:
     """Return the app database engine, created and migrated on first use in this process."""
     return open_app_db()
+
+
+def visible_markets() -> tuple[str, ...] | None:
+    """Return the markets this session may see (None: every market), for the actions shown."""
+    return auth.current_scope().markets()
+
+
+def user() -> str:
+    """Return who is recording or editing an action ("" when access is open)."""
+    return auth.current_access().user
 
 
 def names() -> dict[str, dict[str, str]]:
@@ -67,10 +78,23 @@ def complete_through() -> dt.date | None:
 def impact(action: store.Action) -> tuple[Impact, pd.DataFrame]:
     """Return the action's measured impact on its frozen metric and the weekly counts used."""
     metric = METRICS_BY_NAME[action.impact.metric]
-    as_of = complete_through() or dt.date.min
-    return review_actions.measure_action(
+    complete = complete_through() or dt.date.min
+    as_of, wait = complete, dt.timedelta(0)
+    if metric.source == "appeals" and complete > dt.date.min:
+        # Appeals of younger cohorts are still resolving: measure only once they are mature.
+        wait = dt.timedelta(days=warehouse.settings().appeal_window_days)
+        as_of = complete - wait
+    result, weekly = review_actions.measure_action(
         lambda selection: data.counts(metric, selection, ("period",)), action, as_of
     )
+    if result.status == "too early" and wait and complete >= action.evaluation_end:
+        ready = action.evaluation_end + wait
+        result = dataclasses.replace(
+            result,
+            message=f"The evaluation window ended on {action.evaluation_end:%d %b %Y}, but its "
+            f"appeals are still resolving; the effect is measured from {ready:%d %b %Y}.",
+        )
+    return result, weekly
 
 
 @boundary.guard("the actions due this week")
@@ -79,7 +103,7 @@ def weekly_section(week: str, selection: Filters) -> None:
     st.subheader("Actions due this week")
     scope = store.scope_of(selection)
     scope.pop("start"), scope.pop("end")
-    recorded = store.actions_overlapping(app_db(), scope)
+    recorded = store.actions_overlapping(app_db(), scope, visible_markets=visible_markets())
     due = review_actions.due_in_week(recorded, week)
     if not due:
         st.caption("No recorded action's evaluation window ended this week.")
@@ -108,7 +132,9 @@ def _with_links(frame: pd.DataFrame) -> pd.DataFrame:
 
 def overlapping(selection: Filters) -> list[store.Action]:
     """Return the actions whose scope and dates overlap a view's filters."""
-    return store.actions_overlapping(app_db(), store.scope_of(selection))
+    return store.actions_overlapping(
+        app_db(), store.scope_of(selection), visible_markets=visible_markets()
+    )
 
 
 def mark_actions(fig: go.Figure, selection: Filters) -> go.Figure:

@@ -26,6 +26,7 @@ from access.entitlements import (
     Identity,
     RoleMap,
     claim_values,
+    identity_from_headers,
     load_access_settings,
     load_role_map,
     resolve,
@@ -89,13 +90,7 @@ def _identity() -> Identity | None:
             if settings.vendors_claim
             else None,
         )
-    headers = st.context.headers
-    email = (headers.get(settings.trusted_header) or "").strip()
-    if not email:
-        return None
-    groups_header = settings.trusted_groups_header
-    groups = claim_values(headers.get(groups_header)) if groups_header else None
-    return Identity(email=email, groups=groups or ())
+    return identity_from_headers(st.context.headers, settings)
 
 
 def current_access() -> Access:
@@ -242,3 +237,8 @@ def scope_note() -> str:
     if mode() == OPEN:
         return "Open access (no login configured): every market."
     return f"Data within the access of {access.user}: {access.scope.describe()}."
+
+
+def all_markets_words() -> str:
+    """Return "all markets", or "all your markets" when the viewer's scope is limited."""
+    return "all markets" if current_scope().markets() is None else "all your markets"

@@ -59,14 +59,20 @@ def show_failure(error: Exception, what: str) -> str | None:
     if isinstance(error, ConfigurationError):
         st.error(f"The dashboard's configuration needs attention: {error}")
         return None
-    reference = uuid.uuid4().hex[:8]
-    details = "".join(traceback.format_exception(error))
-    logger.error("Reference %s: %s failed\n%s", reference, what, scrubbed(details))
+    reference = log_reference(error, what)
     st.error(
         f"Something went wrong drawing {what}; the rest of the page is shown. "
         f"Reference {reference}: the details are in the server log under it.",
         icon=":material/error:",
     )
+    return reference
+
+
+def log_reference(error: BaseException, what: str) -> str:
+    """Log the error's traceback, passwords masked, under a new reference id; return the id."""
+    reference = uuid.uuid4().hex[:8]
+    details = "".join(traceback.format_exception(error))
+    logger.error("Reference %s: %s failed\n%s", reference, what, scrubbed(details))
     return reference
 
 

@@ -13,8 +13,8 @@ from data_access.engine import WarehouseUnavailable
 from data_access.errors import QUERY_FAILURES
 from data_access.filters import Filters
 from metrics.rates import metric_rates
-from metrics.registry import METRICS_BY_NAME, Metric
-from ui import warehouse
+from metrics.registry import Metric
+from ui import usable, warehouse
 
 COUNT_QUERIES = {
     "inspections": queries.inspection_counts,
@@ -45,25 +45,15 @@ COUNT_NOUNS = {
 
 def counts(metric: Metric, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
     """Return the count frame a metric is computed from, per group, cached per filter set."""
-    return warehouse.query(COUNT_QUERIES[metric.source], filters, tuple(by))
+    frame = warehouse.query(COUNT_QUERIES[metric.source], filters, tuple(by))
+    noun = COUNT_NOUNS.get(metric.denominator, metric.denominator)
+    return usable.without_missing_keys(frame, tuple(by), metric.denominator, noun)
 
 
 def rates(metric: Metric, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
     """Return the metric's rate, Wilson interval and enough-data flag per group."""
+    frame = counts(metric, filters, by)
     min_sample = warehouse.settings().min_sample
-    # Scoped here, as warehouse.query scopes, so the cache key holds the session's scope.
-    (filters,), _ = warehouse.scoped(filters)
-    return warehouse.guard(_cached_rates, metric.name, filters, tuple(by), min_sample)
-
-
-@st.cache_data(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=512)
-def _cached_rates(
-    name: str, filters: Filters, by: tuple[str, ...], min_sample: int
-) -> pd.DataFrame:
-    # Cached by filter set like the counts, so a warm rerun neither recomputes the intervals
-    # nor hashes the count frame to find them.
-    metric = METRICS_BY_NAME[name]
-    frame = warehouse.counts(COUNT_QUERIES[metric.source], filters, by)
     return metric_rates(frame, metric, min_sample=min_sample)
 
 
@@ -99,9 +89,7 @@ def mark_immature(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
 
 def latest_decision() -> dt.datetime | None:
     """Return the newest decision time in the warehouse, or None for an empty warehouse."""
-    fresh = warehouse.query(queries.freshness).set_index("table_name")
-    latest = fresh.loc["decisions", "latest"]
-    return None if pd.isna(latest) else pd.Timestamp(latest).to_pydatetime()
+    return usable.latest_decision(warehouse.query(queries.freshness).set_index("table_name"))
 
 
 @st.cache_data(ttl=600, show_spinner=False)

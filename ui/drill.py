@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_access import queries
+from data_access import drill_lists
+from data_access.drill_lists import Source, metric_drill, metric_drill_all
+from data_access.errors import QUERY_FAILURES
 from ui import names as naming
 from ui import warehouse
-from ui.downloads import csv_button
 from ui.filters import set_choice
 from ui.links import Choice, View, page_number
 from ui.text import md
@@ -17,6 +18,10 @@ PAGE_SIZE = 50
 
 # Pages that show a drill-through list add this choice so the list's page is in the link.
 DRILL_PAGE = Choice("drill_page", page_number, "", "drill-through page number")
+# Which rows the list holds: the weekly review's overturn findings link with "appeals".
+DRILL_SOURCE = Choice(
+    "drill_list", ("inspections", "appeals", "penalties"), "inspections", "drill-through list"
+)
 
 COLUMN_NAMES = {
     "decision_id": "Decision",
@@ -33,12 +38,67 @@ COLUMN_NAMES = {
     "appeal_outcome": "Appeal",
     "penalty_type": "Penalty",
     "penalty_reversed": "Penalty reversed",
+    "appealed_at": "Appealed (UTC)",
+    "resolved_at": "Resolved (UTC)",
+    "resolution_hours": "Hours to resolve",
+    "penalty_id": "Penalty ID",
+    "points": "Points",
+    "issued_at": "Issued (UTC)",
+    "reversed_at": "Reversed (UTC)",
 }
+# What each list holds, in words: the rows its metric counts.
+NOUNS = {
+    "inspections": "inspected decisions",
+    "appeals": "appealed decisions",
+    "penalties": "penalties",
+}
+TIME_COLUMNS = ("Decided (UTC)", "Appealed (UTC)", "Resolved (UTC)", "Issued (UTC)")
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=128)
+def _cached_drill(name: str, args: tuple, kwargs: tuple) -> object:
+    return getattr(drill_lists, name)(warehouse.engine(), *args, **dict(kwargs))
+
+
+def _query(function, *args, **kwargs):
+    """Return a drill list from ``data_access.drill_lists`` as ``warehouse.query`` does: the
+    filters narrowed to the session's scope (so the cache key holds it), cached, spinner."""
+    args, kwargs = warehouse.scoped(*args, function=function, **kwargs)
+    with st.spinner("Asking the warehouse…", show_time=True):
+        try:
+            return _cached_drill(function.__name__, args, tuple(sorted(kwargs.items())))
+        except QUERY_FAILURES as error:
+            raise warehouse.warehouse_problem(error) from error
+
+
+def _switch_source(key: str) -> None:
+    set_choice(DRILL_SOURCE.key, st.session_state[key])
+    # Another list starts on its first page.
+    set_choice(DRILL_PAGE.key, "")
+
+
+def source_picker(view: View, sources: tuple[str, ...], *, key: str) -> str:
+    """Draw a switch between the lists a page offers and return the one chosen (in the link)."""
+    chosen = view.choices.get(DRILL_SOURCE.key) or DRILL_SOURCE.default
+    chosen = chosen if chosen in sources else sources[0]
+    st.radio(
+        "List",
+        sources,
+        index=sources.index(chosen),
+        format_func=lambda source: NOUNS[source].capitalize(),
+        horizontal=True,
+        key=key,
+        on_change=_switch_source,
+        args=(key,),
+        label_visibility="collapsed",
+    )
+    return chosen
 
 
 def drill_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Return the drill-through rows with readable column names, as shown and downloaded."""
-    return rows.rename(columns=COLUMN_NAMES)
+    # Shown as text: the contract allows text decision ids as well as numbers.
+    return rows.assign(decision_id=rows["decision_id"].astype(str)).rename(columns=COLUMN_NAMES)
 
 
 def drill_through_list(
@@ -48,32 +108,34 @@ def drill_through_list(
     file_stem: str,
     label_code: str | None = None,
     moderator_id: str | None = None,
+    source: Source = "inspections",
 ) -> None:
-    """Show one page of the inspected decisions behind a number, with paging and a CSV."""
+    """Show one page of the rows a metric counts (``source``), with paging and a CSV of all.
+
+    QA metrics list inspected decisions, the overturn rate appealed decisions with outcome
+    and times, the penalty rate penalties with type, points and reversal. The download holds
+    every row of the list up to the drill-through cap, not only the page shown.
+    """
     requested = int(view.choices.get(DRILL_PAGE.key) or 1)
     cap = warehouse.settings().drill_through_cap
-    page = warehouse.query(
-        queries.drill_through,
-        view.filters,
-        label_code=label_code,
-        moderator_id=moderator_id,
-        page=requested,
-        page_size=PAGE_SIZE,
-        cap=cap,
-    )
+    choice = {"label_code": label_code, "moderator_id": moderator_id, "cap": cap}
+    page = _query(metric_drill, view.filters, source, page=requested, page_size=PAGE_SIZE, **choice)
+    noun = NOUNS[source]
     if page.total == 0:
-        st.info(f"No inspected decisions for {md(what)} in this period.")
+        st.info(f"No {noun} for {md(what)} in this period.")
         return
     counted = f"{page.total:,}" + (f" (the list stops at {cap:,})" if page.capped else "")
-    st.caption(f"{counted} inspected decisions for {md(what)}, newest first.")
+    st.caption(f"{counted} {noun} for {md(what)}, newest first.")
     table = drill_table(page.rows)
+    times = {
+        name: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        for name in TIME_COLUMNS
+        if name in table.columns
+    }
     st.dataframe(
         naming.readable_table(table),
         hide_index=True,
-        column_config={
-            "Decided (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "Decision": st.column_config.NumberColumn(format="%d"),
-        },
+        column_config={**times, "Decision": st.column_config.TextColumn()},
     )
     previous, status, following, download = st.columns([1, 2, 1, 2])
     previous.button(
@@ -93,10 +155,21 @@ def drill_through_list(
         args=(DRILL_PAGE.key, str(page.page + 1)),
         key=f"{file_stem}-next",
     )
+    # Scoped now, inside the script run: the download is generated later, on click.
+    args, kwargs = warehouse.scoped(view.filters, source, function=metric_drill_all, **choice)
+
+    def every_row() -> bytes:
+        # Called by the download button outside the script run: no spinner, from the cache.
+        rows = _cached_drill(metric_drill_all.__name__, args, tuple(sorted(kwargs.items())))
+        return drill_table(rows).to_csv(index=False).encode("utf-8")
+
     with download:
-        csv_button(
-            table,
-            "Download these rows (CSV)",
-            file_name=f"{file_stem}_page{page.page}.csv",
+        st.download_button(
+            f"Download all {min(page.total, cap):,} rows (CSV)",
+            data=every_row,
+            file_name=f"{file_stem}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
             key=f"{file_stem}-csv",
         )

@@ -22,7 +22,7 @@ import streamlit as st
 from charts.text import html_unescape
 from data_access import queries
 from data_access.filters import GRAINS, Filters
-from ui import audit, auth, data, glossary, periods, shell, warehouse
+from ui import audit, auth, data, glossary, periods, shell, usable
 from ui.links import Choice, View, parse_view, view_params
 from ui.text import md
 
@@ -53,7 +53,7 @@ DIMENSION_LABELS = {
 
 def known_values() -> tuple[queries.FilterOptions, dict[str, tuple[str, ...]]]:
     """Return the warehouse's filter options and, per Filters field, the values it knows."""
-    options = warehouse.query(queries.filter_options)
+    options = usable.filter_options()
     known = {
         "markets": tuple(options.markets["market_code"]),
         "policy_areas": options.policy_areas,

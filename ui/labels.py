@@ -32,7 +32,7 @@ from metrics.labels import (
 )
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import names, warehouse
+from ui import names, usable, warehouse
 from ui.filters import set_choice
 from ui.links import Choice
 from ui.text import md
@@ -119,7 +119,7 @@ def _source_counts(metric: Metric, filters: Filters) -> pd.DataFrame:
 
 def label_counts(filters: Filters) -> pd.DataFrame:
     """Return one row of counts per active label for the filters (see ``label_count_table``)."""
-    options = warehouse.query(queries.filter_options)
+    options = usable.filter_options()
     return label_count_table(
         options.labels,
         warehouse.query(queries.decision_counts, filters, ("policy_area",)),

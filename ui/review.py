@@ -14,6 +14,7 @@ from data_access import queries
 from data_access.config import ConfigurationError
 from data_access.errors import QUERY_FAILURES
 from data_access.filters import Filters
+from review.standing import POOLED_WEEKS, STANDING_WEEKS
 from review.weekly import LinkTarget, WeeklyReview, build_review
 from review.weeks import iso_week, week_range
 from ui import warehouse
@@ -32,7 +33,12 @@ def _cache_ttl() -> int:
 
 @st.cache_data(ttl=_cache_ttl(), show_spinner=False, max_entries=64)
 def _cached_review(
-    week: str, filters: Filters, min_sample: int, appeal_window_days: int
+    week: str,
+    filters: Filters,
+    min_sample: int,
+    appeal_window_days: int,
+    standing_weeks: int = STANDING_WEEKS,
+    pooled_weeks: int = POOLED_WEEKS,
 ) -> WeeklyReview:
     return build_review(
         warehouse.engine(),
@@ -40,11 +46,19 @@ def _cached_review(
         filters,
         min_sample=min_sample,
         appeal_window_days=appeal_window_days,
+        standing_weeks=standing_weeks,
+        pooled_weeks=pooled_weeks,
         count_query=warehouse.counts,
     )
 
 
-def weekly_review(week: str, filters: Filters) -> WeeklyReview:
+def weekly_review(
+    week: str,
+    filters: Filters,
+    *,
+    standing_weeks: int = STANDING_WEEKS,
+    pooled_weeks: int = POOLED_WEEKS,
+) -> WeeklyReview:
     """Return the review of ``week`` for the view's selection, cached, with a spinner.
 
     Only the view's dimension selections count (the week sets the dates), so every date range
@@ -56,7 +70,14 @@ def weekly_review(week: str, filters: Filters) -> WeeklyReview:
     current = warehouse.settings()
     with st.spinner(f"Reviewing {week}…", show_time=True):
         try:
-            return _cached_review(week, selection, current.min_sample, current.appeal_window_days)
+            return _cached_review(
+                week,
+                selection,
+                current.min_sample,
+                current.appeal_window_days,
+                standing_weeks,
+                pooled_weeks,
+            )
         except QUERY_FAILURES as error:
             raise warehouse.warehouse_problem(error) from error
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import Callable
@@ -13,7 +14,13 @@ from appdb import demo_actions
 from data_access import demo, queries, regroup
 from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, Settings, load_settings
 from data_access.engine import Engine, WarehouseUnavailable, describe, read_only_engine
-from data_access.errors import QUERY_FAILURES, WarehouseProblem, problem_for
+from data_access.errors import (
+    DATA_MESSAGE,
+    QUERY_FAILURES,
+    DataProblem,
+    WarehouseProblem,
+    problem_for,
+)
 from data_access.filters import Filters
 from ui import auth, boundary
 
@@ -130,6 +137,11 @@ def guard(call: Callable[..., R], *args, **kwargs) -> R:
             return call(*args, **kwargs)
         except QUERY_FAILURES as error:
             raise warehouse_problem(error) from error
+        except (ValueError, TypeError) as error:
+            # Raised while reading the rows into frames: a value the contract does not allow
+            # (text in a timestamp column, a NULL key). Logged with a reference all the same.
+            reference = boundary.log_reference(error, f"the query {function.__name__}")
+            raise DataProblem(f"{DATA_MESSAGE} (Reference {reference}.)") from error
 
 
 def warehouse_problem(error: BaseException) -> WarehouseProblem:
@@ -142,4 +154,13 @@ def warehouse_problem(error: BaseException) -> WarehouseProblem:
 
 def guarded(page: Callable[P, None]) -> Callable[P, None]:
     """Return the page function wrapped so any failure shows as a message, never a traceback."""
-    return boundary.guard("this page")(page)
+    guarded_page = boundary.guard("this page")(page)
+
+    @functools.wraps(page)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        guarded_page(*args, **kwargs)
+        from ui import usable  # usable builds on this module
+
+        usable.show_notes()
+
+    return run

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from access.entitlements import AccessSettings, Identity, parse_role_map, resolve
+from access.entitlements import (
+    AccessSettings,
+    Identity,
+    identity_from_headers,
+    parse_role_map,
+    resolve,
+)
 from data_access.config import ConfigurationError
 from data_access.filters import Grant, Scope
 
@@ -64,3 +70,19 @@ def test_a_markets_claim_grants_its_markets_and_a_star_grants_all():
 def test_a_role_map_entry_without_markets_is_refused_with_its_name():
     with pytest.raises(ConfigurationError, match=r'groups\."qa"'):
         parse_role_map('[groups.qa]\nvendors = ["acme"]\n')
+
+
+def test_a_trusted_proxy_header_names_the_user_and_their_groups():
+    settings = AccessSettings(
+        trusted_header="X-Forwarded-Email", trusted_groups_header="X-Forwarded-Groups"
+    )
+    headers = {"X-Forwarded-Email": " ann@example.com ", "X-Forwarded-Groups": "emea, acme"}
+    identity = identity_from_headers(headers, settings)
+    assert identity == Identity("ann@example.com", groups=("emea", "acme"))
+    assert resolve(identity, ROLE_MAP, settings).scope.markets() == ("DE", "FR", "US")
+
+
+def test_a_request_without_the_trusted_header_has_no_identity():
+    settings = AccessSettings(trusted_header="X-Forwarded-Email")
+    assert identity_from_headers({"Host": "dashboard"}, settings) is None
+    assert identity_from_headers({"X-Forwarded-Email": "  "}, settings) is None

@@ -37,9 +37,10 @@ CUT_ELEMENTS = """
 def wait_until_drawn(page) -> None:
     """Wait for the page's title and for the app to finish running."""
     page.wait_for_selector("[data-testid=stMain] h1", timeout=120_000)
+    # The app has finished its run: no "Running" status widget and no spinner left.
     page.wait_for_function(
-        "!document.querySelector('[data-testid=stStatusWidget] [data-testid=stSpinner],"
-        " [data-testid=stMain] [data-testid=stSpinner]')",
+        "!document.querySelector('[data-testid=stStatusWidget]')"
+        " && !document.querySelector('[data-testid=stSpinner]')",
         timeout=120_000,
     )
     page.wait_for_function(

@@ -20,7 +20,7 @@ import review.weekly as weekly
 from data_access import queries
 from data_access.demo import MARKETS, VENDORS
 from data_access.filters import EVERYTHING, Filters, Grant, Scope
-from tests.conftest import TEST_SPEC
+from tests.conftest import TEST_SPEC, read_only
 from ui.links import parse_view
 
 MARKET_CODES = [code for code, *_ in MARKETS]
@@ -63,9 +63,7 @@ def engine(request) -> sa.Engine:
     url = request.getfixturevalue(
         {"duckdb": "duckdb_url", "postgresql": "postgres_url"}[request.param]
     )
-    engine = sa.create_engine(
-        url, connect_args={"read_only": True} if request.param == "duckdb" else {}
-    )
+    engine = read_only(url) if request.param == "duckdb" else sa.create_engine(url)
     yield engine
     engine.dispose()
 

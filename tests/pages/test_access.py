@@ -6,8 +6,6 @@ test sets ``AppTest.user`` to the identity the ID token would carry.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
 import streamlit as st
@@ -62,18 +60,6 @@ def signed_in(duckdb_url, monkeypatch, tmp_path):
     st.cache_resource.clear()
 
 
-def _inspections(raw, markets) -> int:
-    """Count QA inspections of decisions in the link's dates and these markets, in pandas."""
-    d = raw["decisions"]
-    decided = pd.to_datetime(d["decided_at"])
-    cohort = d[
-        (decided >= pd.Timestamp("2026-10-05"))
-        & (decided < pd.Timestamp(dt.date(2026, 11, 2)))
-        & d["market_code"].isin(markets)
-    ]
-    return int(raw["qa_inspections"]["decision_id"].isin(cohort["decision_id"]).sum())
-
-
 def _table(app) -> pd.DataFrame:
     return app.dataframe[0].value
 
@@ -97,27 +83,28 @@ def test_a_user_with_no_entitlement_sees_the_no_access_page(signed_in):
     assert not app.metric and not app.dataframe and not app.sidebar.multiselect
 
 
-def test_a_one_market_user_sees_only_that_market_and_is_told_what_was_left_out(signed_in, raw):
+def test_a_one_market_user_sees_only_that_market_and_is_told_what_was_left_out(signed_in):
     app = signed_in(ID_USER, **LINK)
     assert not app.exception
     markets = _markets_widget(app)
-    assert markets.options == ["ID · Indonesia"] and markets.value == ["ID"]
+    assert markets.options == ["Indonesia"] and markets.value == ["ID"]
     assert any(
         "outside your access" in warning.value and "US" in warning.value for warning in app.warning
     )
     table = _table(app)
-    assert set(table["Market"]) == {"ID"}
-    assert table["Inspections"].sum() == _inspections(raw, ["ID"])
+    assert set(table["Market"]) == {"Indonesia"}
+    # Scope removes rows and never changes a number: Indonesia's rows equal the admin's.
+    admin = _table(signed_in(ADMIN, **LINK))
+    assert table.equals(admin[admin["Market"] == "Indonesia"].reset_index(drop=True))
     assert any(
         "Signed in as **ann@example.com**" in caption.value for caption in app.sidebar.caption
     )
 
 
-def test_an_admin_sees_every_market_and_the_audit_trail(signed_in, raw):
+def test_an_admin_sees_every_market_and_the_audit_trail(signed_in):
     app = signed_in(ADMIN, **LINK)
     assert not app.exception and not any("outside your access" in w.value for w in app.warning)
-    assert set(_table(app)["Market"]) == {"ID", "US"}
-    assert _table(app)["Inspections"].sum() == _inspections(raw, ["ID", "US"])
+    assert set(_table(app)["Market"]) == {"Indonesia", "United States"}
     audit = signed_in(ADMIN, page="pages/audit.py")
     assert not audit.exception
     trail = audit.dataframe[0].value
@@ -132,12 +119,14 @@ def test_the_audit_page_refuses_a_scoped_user_even_by_its_address(signed_in):
     assert all("User" not in frame.value.columns for frame in app.dataframe)
 
 
-def test_two_users_with_one_link_in_one_process_get_their_own_results(signed_in, raw):
+def test_two_users_with_one_link_in_one_process_get_their_own_results(signed_in):
     # No cache is cleared between the two: the second run must not reuse the first's rows.
     first = signed_in(ID_USER, start="2026-10-05", end="2026-11-01")
     second = signed_in(US_USER, start="2026-10-05", end="2026-11-01")
-    assert set(_table(first)["Market"]) == {"ID"}
-    assert set(_table(second)["Market"]) == {"US"}
-    assert _table(second)["Inspections"].sum() == _inspections(raw, ["US"])
+    assert set(_table(first)["Market"]) == {"Indonesia"}
+    # "All" is labelled as the user's own markets, not every market.
+    assert _markets_widget(first).proto.placeholder == "All your markets"
+    assert _markets_widget(first).options == ["Indonesia"]
+    assert set(_table(second)["Market"]) == {"United States"}
     third = signed_in(ID_USER, start="2026-10-05", end="2026-11-01")
-    assert set(_table(third)["Market"]) == {"ID"}
+    assert set(_table(third)["Market"]) == {"Indonesia"}

@@ -31,12 +31,11 @@ def test_record_an_action_see_it_on_the_overview_in_scope_then_edit_it(app_on_wa
     assert listed["Action"].tolist() == [TITLE]
     # Names, not codes, in the scope.
     assert listed["Scope"].tolist() == ["Indonesia · Northwind BPO"]
-    card = [m.value for m in app.markdown if m.value.startswith("#### Impact")]
-    assert card == ["#### Impact on accuracy"]
+    assert "Impact on accuracy" in [s.value for s in app.subheader]
 
     overview = app_on_warehouse(page="pages/overview.py")
     marks = traces(figure(overview, "overview-trend"), "action")
-    assert len(marks) == 1 and marks[0]["text"] == [TITLE[:39] + "…"]
+    assert len(marks) == 1 and marks[0]["text"] == ["Retrained Northwind&#x27;s Indonesian listin…"]
     assert marks[0]["customdata"] == [["action", 1]]
     in_scope = app_on_warehouse(page="pages/overview.py", market=["ID", "US"])
     assert len(traces(figure(in_scope, "overview-trend"), "action")) == 1
@@ -98,3 +97,57 @@ def test_the_weekly_review_lists_actions_due_that_week_measured_or_without_data(
     assert measured["Open"].str.endswith("/actions?action=1").all()
     missing = table(app, "Why")
     assert missing["Action"].tolist() == ["Ghost team"]
+
+
+def test_an_appeal_metric_waits_for_the_appeal_window_before_it_is_measured(app_on_warehouse):
+    import os
+
+    from appdb import actions
+    from appdb.store import open_app_db
+
+    engine = open_app_db(os.environ["MODQA_APP_DB_URL"])
+    actions.create_action(
+        engine,
+        actions.Action(
+            title="Clearer appeal form",
+            kind="tooling",
+            start=dt.date(2026, 10, 12),
+            impact=actions.ImpactModel(metric="overturn_rate", direction="down", window_weeks=4),
+        ),
+    )
+    engine.dispose()
+    # The window ends on 8 Nov; the data on 22 Nov, so its last 30 days of appeals are young.
+    app = app_on_warehouse(page="pages/actions.py", action="1")
+    assert not app.exception
+    assert [i.value for i in app.info] == [
+        "The evaluation window ended on 08 Nov 2026, but its appeals are still resolving; "
+        "the effect is measured from 08 Dec 2026."
+    ]
+
+
+def test_hostile_titles_and_descriptions_stay_text_on_the_page_and_the_trend(app_on_warehouse):
+    import os
+
+    from appdb import actions
+    from appdb.store import open_app_db
+    from tests.hostile import HOSTILE_TEXTS, page_markup
+
+    engine = open_app_db(os.environ["MODQA_APP_DB_URL"])
+    for text in HOSTILE_TEXTS:
+        actions.create_action(
+            engine,
+            actions.Action(
+                title=f"Action {text}".strip() or "Action",
+                kind="other",
+                start=dt.date(2026, 10, 12),
+                description=text,
+                owner=text.strip(),
+            ),
+        )
+    engine.dispose()
+    for action_id in range(1, len(HOSTILE_TEXTS) + 1):
+        app = app_on_warehouse(page="pages/actions.py", action=str(action_id))
+        assert not app.exception
+        assert page_markup(app) == []
+    overview = app_on_warehouse(page="pages/overview.py")
+    assert page_markup(overview) == []

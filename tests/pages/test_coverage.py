@@ -21,7 +21,7 @@ def test_coverage_and_plan_with_names_and_the_budget_spent(app_on_warehouse, raw
     assert shown["Judged at ±5 points"].endswith(f" of {len(strata)}")
     coverage = table(app, "Needed")
     assert len(coverage) == len(strata)
-    assert "United States · Listing · In-house team" in set(coverage["Stratum"])
+    assert "United States · Listings · In-house team" in set(coverage["Stratum"])
     assert not coverage["Stratum"].str.contains("in_house|northwind").any(), "names, not codes"
     assert set(coverage["Status"]) <= {"At target", "Too wide", "Not judgeable"}
     plan = table(app, "± plan")

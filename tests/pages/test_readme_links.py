@@ -32,6 +32,11 @@ def overview_shows_the_id_listing_drop(app) -> bool:
     return z["Indonesia"][column] is not None and z["Indonesia"][column] < -3
 
 
+def overview_marks_the_penalty_rate_tile_worse(app) -> bool:
+    notes = [c.value for c in app.caption if c.value.startswith(("95% interval", "Too few"))]
+    return len(notes) == 4 and "significantly worse" in notes[3]
+
+
 def overview_shows_the_brazil_penalty_jump(app) -> bool:
     fig = figure(app, "overview-grid")
     (significant,) = traces(fig, "significant")
@@ -52,7 +57,12 @@ def review_lists(*wanted: tuple[str, str]):
 
 # Link (as written in the README) -> (page file, query parameters, check).
 LINKS = {
-    "http://localhost:8501/": ("pages/overview.py", {}, overview_shows_the_id_listing_drop),
+    "http://localhost:8501/": ("pages/overview.py", {}, overview_marks_the_penalty_rate_tile_worse),
+    "http://localhost:8501/?judge=4_weeks": (
+        "pages/overview.py",
+        {"judge": "4_weeks"},
+        overview_shows_the_id_listing_drop,
+    ),
     "http://localhost:8501/?metric=penalty_rate": (
         "pages/overview.py",
         {"metric": "penalty_rate"},
@@ -61,7 +71,12 @@ LINKS = {
     "http://localhost:8501/weekly_review?week=latest": (
         "pages/weekly_review.py",
         {"week": "latest"},
-        review_lists(("Accuracy", "Indonesia · Listings"), ("Penalty rate", "Brazil")),
+        review_lists(("Penalty rate", "Brazil")),
+    ),
+    "http://localhost:8501/weekly_review?week=latest-2": (
+        "pages/weekly_review.py",
+        {"week": "latest-2"},
+        review_lists(("Accuracy", "Indonesia · Listings")),
     ),
     "http://localhost:8501/weekly_review?week=latest-6": (
         "pages/weekly_review.py",

@@ -41,7 +41,14 @@ def test_a_week_shows_headline_what_moved_and_breaches(app_on_warehouse):
     app = app_on_warehouse(page=PAGE, week="2026-W45")
     assert not app.exception and not app.warning
     assert texts(app.title) == ["Weekly review · 2026-W45"]
-    assert texts(app.subheader) == ["Headline", "What moved", "Control-chart breaches"]
+    assert texts(app.subheader) == [
+        "Headline",
+        "Root causes",
+        "What moved",
+        "Control-chart breaches",
+        "Standing problems",
+        "Low-volume units (pooled)",
+    ]
     assert [metric.label for metric in app.metric] == [
         "Accuracy",
         "Over-enforcement rate",
@@ -91,7 +98,10 @@ def test_a_malformed_week_in_the_link_warns_and_shows_the_last_complete_week(
     app = app_on_warehouse(page=PAGE, week=week)
     assert not app.exception
     (warning,) = texts(app.warning)
-    assert "is not a week in ISO form (like 2026-W40) this page knows" in warning
+    assert (
+        "is not a week in ISO form (like 2026-W40) or latest, latest-1, … this page knows"
+        in warning
+    )
     assert "2026-W47 is shown instead" in warning
     assert texts(app.title) == ["Weekly review · 2026-W47"]
     assert url(app, "week") == ["2026-W47"]
@@ -136,3 +146,15 @@ def test_a_what_moved_link_opens_its_page_without_a_warning(
     assert not app.warning, texts(app.warning)
     # The page kept every filter and choice of the link (it may add its own defaults).
     assert {key: url(app, key) for key in params} == params
+
+
+def test_the_standing_window_is_in_the_link_and_sets_the_section(app_on_planted):
+    app = app_on_planted(page=PAGE, week="2026-W40", standing_weeks="8")
+    assert not app.exception and not app.warning
+    standing = table_with(app, "Out of line")
+    harassment = standing[standing["Unit"] == "Harassment"]  # content_harassment's name
+    assert harassment["Out of line"].iloc[0] == "since 2026-W33 (window start)"
+    assert table_with(app, "Pooled over")["Unit"].tolist()[:1] == ["M0123"]
+    (link,) = [code.value for code in app.sidebar.code]
+    assert parse_qs(urlsplit(link).query)["standing_weeks"] == ["8"]
+    assert "No headline change this week needed a root cause." in texts(app.info)

@@ -6,19 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-import sqlalchemy as sa
-
 from data_access import planning, queries
 from data_access.filters import Filters
 from planner.plan import STRATUM_KEYS, PlanSettings, build_plan, gather_inputs
 from planner.simulation import simulate_coverage
+from tests.conftest import read_only
 
 DRAWS = int(os.environ.get("MODQA_SIMULATION_DRAWS", "200"))
 WEEK = dt.date(2026, 11, 16)  # 2026-W47, the planted demo's last complete week
 
 
 def test_weighted_accuracy_covers_the_truth_and_unweighted_does_not(planted_url):
-    engine = sa.create_engine(planted_url, connect_args={"read_only": True})
+    engine = read_only(planted_url)
     try:
         previous = Filters(start=WEEK - dt.timedelta(days=7), end=WEEK - dt.timedelta(days=1))
         budget = int(queries.inspection_counts(engine, previous, by=())["inspections"].sum())

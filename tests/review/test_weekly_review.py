@@ -158,4 +158,8 @@ def test_a_finding_links_to_the_page_and_filters_that_explain_it(planted_review)
     row = moved(label, "overturn_rate", "label").iloc[0]
     target = explain_target(label, row)
     assert target.page == "labels" and target.filters.labels == ()
-    assert target.choices == {"label_detail": SIGNALS.overturn_label, "label_sort": "overturn_rate"}
+    assert target.choices == {
+        "label_detail": SIGNALS.overturn_label,
+        "label_sort": "overturn_rate",
+        "drill_list": "appeals",
+    }

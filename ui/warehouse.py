@@ -126,15 +126,9 @@ def query(function: Callable[..., R], *args, **kwargs) -> R:
     users with one link and different scopes never share a cached result.
     """
     args, kwargs = scoped(*args, function=function, **kwargs)
-    return guard(counts, function, *args, **kwargs)
-
-
-def guard(call: Callable[..., R], *args, **kwargs) -> R:
-    """Return ``call(*args, **kwargs)`` (a cached warehouse read, its arguments already
-    scoped) with a spinner while it runs; failures become a showable ``WarehouseProblem``."""
     with st.spinner("Asking the warehouse…", show_time=True):
         try:
-            return call(*args, **kwargs)
+            return counts(function, *args, **kwargs)
         except QUERY_FAILURES as error:
             raise warehouse_problem(error) from error
         except (ValueError, TypeError) as error:

@@ -48,6 +48,7 @@ def test_a_week_shows_headline_what_moved_and_breaches(app_on_warehouse):
         "Control-chart breaches",
         "Standing problems",
         "Low-volume units (pooled)",
+        "Actions due this week",
     ]
     assert [metric.label for metric in app.metric] == [
         "Accuracy",

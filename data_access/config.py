@@ -8,6 +8,7 @@ connection convention), then the embedded demo warehouse under ``data/``.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +37,12 @@ class Settings:
     cache_ttl_seconds: int = 600
     query_timeout_seconds: int = 30
     drill_through_cap: int = 5000
+    # The read-only DuckDB engine's memory limit and threads (DuckDB defaults to 80% of RAM
+    # and every core, too much for a dashboard sharing its machine).
+    duckdb_memory_limit: str = "512MB"
+    duckdb_threads: int = 2
+    # Off only to measure or to rule the rollups out: the numbers are the same either way.
+    use_rollups: bool = True
 
 
 def _secrets_url(secrets_path: Path) -> str | None:
@@ -83,6 +90,19 @@ def _int_setting(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def _memory_setting(environ: Mapping[str, str], name: str, default: str) -> str:
+    """Return a memory size setting such as ``512MB`` or ``2GiB``, or the default when unset."""
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if not MEMORY_LIMIT.match(raw):
+        raise ConfigurationError(f"{name} must be a size such as 512MB or 2GB, not {raw!r}")
+    return raw
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, secrets_path: Path = SECRETS_PATH
 ) -> Settings:
@@ -101,6 +121,10 @@ def load_settings(
         cache_ttl_seconds=_int_setting(environ, "MODQA_CACHE_TTL_SECONDS", 600),
         query_timeout_seconds=_int_setting(environ, "MODQA_QUERY_TIMEOUT_SECONDS", 30),
         drill_through_cap=_int_setting(environ, "MODQA_DRILL_THROUGH_CAP", 5000),
+        duckdb_memory_limit=_memory_setting(environ, "MODQA_DUCKDB_MEMORY_LIMIT", "512MB"),
+        duckdb_threads=_int_setting(environ, "MODQA_DUCKDB_THREADS", 2),
+        use_rollups=environ.get("MODQA_USE_ROLLUPS", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
     )
 
 

@@ -86,17 +86,24 @@ def _duckdb_time_limit(engine: sa.Engine, seconds: float) -> None:
             _stop(context.connection)
 
 
-def duckdb_read_only_args() -> dict:
-    """Return the DuckDB connect arguments of the app's engine (read-only, sandboxed).
+def duckdb_read_only_args(memory_limit: str = "512MB", threads: int = 2) -> dict:
+    """Return the DuckDB connect arguments of the app's engine (read-only, sandboxed, with
+    the memory limit and threads of ``MODQA_DUCKDB_MEMORY_LIMIT`` and ``MODQA_DUCKDB_THREADS``).
 
     DuckDB refuses a second connection to one file with other settings in the same process,
     so anything opening a warehouse beside the app (tests, the benchmark) uses these too.
     """
     # No files, URLs or extensions outside the warehouse (read_csv('/etc/passwd'),
-    # COPY … TO), and no SET that could turn that back on.
+    # COPY … TO), and no SET that could turn that back on. DuckDB's own default memory
+    # limit is 80% of the machine, too much for a dashboard sharing it.
     return {
         "read_only": True,
-        "config": {"enable_external_access": False, "lock_configuration": True},
+        "config": {
+            "enable_external_access": False,
+            "lock_configuration": True,
+            "memory_limit": memory_limit,
+            "threads": threads,
+        },
     }
 
 
@@ -118,7 +125,7 @@ def read_only_engine(settings: Settings) -> sa.Engine:
     engine_options: dict = {"pool_pre_ping": True}
     backend = url.get_backend_name()
     if backend == "duckdb":
-        connect_args = duckdb_read_only_args()
+        connect_args = duckdb_read_only_args(settings.duckdb_memory_limit, settings.duckdb_threads)
         engine_options = {}
     elif backend == "postgresql":
         # Keep options given in the URL (a search_path, say) and add the time limit.
@@ -188,6 +195,8 @@ def _clickhouse_engine(url: sa.URL, settings: Settings) -> sa.Engine:
     _refuse_non_reads(engine)
     engine = engine.execution_options(settings=query_settings)
     options = _schema_options(settings.schema)
+    if not settings.use_rollups:
+        options["modqa_rollups"] = False
     return engine.execution_options(**options) if options else engine
 
 

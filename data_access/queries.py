@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access import rollup_tables
 from data_access.dialect import order_statistics, period_start, seconds_between
 from data_access.filters import EVERYTHING, Filters, Scope
 from data_access.schema import (
@@ -156,7 +157,23 @@ def _fetch(engine: sa.Engine, statement: sa.Select) -> pd.DataFrame:
     """Run a statement and return its rows as a DataFrame with the statement's columns."""
     with engine.connect() as connection:
         result = connection.execute(statement)
-        return pd.DataFrame(result.all(), columns=list(result.keys()))
+        columns = list(result.keys())
+        rows = result.all()
+    # Column by column: building a frame from Row objects makes pandas probe each row's
+    # attributes, which costs seconds for a hundred thousand rows.
+    values = list(zip(*rows, strict=True)) if rows else [[] for _ in columns]
+    return pd.DataFrame(dict(zip(columns, map(list, values), strict=True)), columns=columns)
+
+
+def _from_rollup(
+    engine: sa.Engine, name: str, filters: Filters, by: Sequence[str]
+) -> pd.DataFrame | None:
+    """Return the query's frame summed from a rollup that covers it, or None when none does."""
+    rollup = rollup_tables.covering(engine, name, filters, by)
+    if rollup is None:
+        return None
+    statement, _ = rollup_tables.select_counts(rollup, name, filters, by)
+    return _fetch(engine, statement)
 
 
 def _tidy(
@@ -200,6 +217,15 @@ def inspection_counts(
     ``wrong_label`` (integers) and ``weight``, ``correct_weight``, ``weight_sq`` (sums of
     ``sampling_weight``, of it over correct inspections, and of its square).
     """
+    rolled = _from_rollup(engine, "inspection_counts", filters, by)
+    if rolled is not None:
+        return _tidy(rolled, by, INSPECTION_COUNTS, INSPECTION_WEIGHTS)
+    frame = _fetch(engine, inspection_statement(filters, by))
+    return _tidy(frame, by, INSPECTION_COUNTS, INSPECTION_WEIGHTS)
+
+
+def inspection_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
+    """Return the fact-table SELECT of ``inspection_counts`` (for ``INSERT ... SELECT``)."""
     d, q = decisions, qa_inspections
     rejected, qa_rejected = d.c.outcome == "reject", q.c.qa_outcome == "reject"
     approved, qa_approved = d.c.outcome == "approve", q.c.qa_outcome == "approve"
@@ -227,13 +253,21 @@ def inspection_counts(
         .where(*_cohort_conditions(filters))
         .group_by(*groups)
     )
-    return _tidy(_fetch(engine, statement), by, INSPECTION_COUNTS, INSPECTION_WEIGHTS)
+    return statement
 
 
 def decision_counts(
     engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
 ) -> pd.DataFrame:
     """Return ``decisions``, ``rejections`` and ``automated`` decision counts per group."""
+    rolled = _from_rollup(engine, "decision_counts", filters, by)
+    if rolled is not None:
+        return _tidy(rolled, by, DECISION_COUNTS)
+    return _tidy(_fetch(engine, decision_statement(filters, by)), by, DECISION_COUNTS)
+
+
+def decision_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
+    """Return the fact-table SELECT of ``decision_counts`` (for ``INSERT ... SELECT``)."""
     groups = _group_columns(by, filters)
     statement = (
         sa.select(
@@ -245,7 +279,7 @@ def decision_counts(
         .where(*_cohort_conditions(filters))
         .group_by(*groups)
     )
-    return _tidy(_fetch(engine, statement), by, DECISION_COUNTS)
+    return statement
 
 
 def label_counts(engine: sa.Engine, filters: Filters, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -331,6 +365,14 @@ def appeal_counts(
     ``appealed`` counts rejections with at least one appeal; ``resolved``, ``overturned``,
     ``upheld`` and ``pending`` count appeals. Grouped by the decision's period and dimensions.
     """
+    rolled = _from_rollup(engine, "appeal_counts", filters, by)
+    if rolled is not None:
+        return _tidy(rolled, by, APPEAL_COUNTS)
+    return _tidy(_fetch(engine, appeal_statement(filters, by)), by, APPEAL_COUNTS)
+
+
+def appeal_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
+    """Return the fact-table SELECT of ``appeal_counts`` (for ``INSERT ... SELECT``)."""
     d = decisions
     per_decision = _appeals_per_decision()
     groups = _group_columns(by, filters)
@@ -351,7 +393,7 @@ def appeal_counts(
         .where(*_cohort_conditions(filters), d.c.outcome == "reject")
         .group_by(*groups)
     )
-    return _tidy(_fetch(engine, statement), by, APPEAL_COUNTS)
+    return statement
 
 
 def appeal_flow_counts(
@@ -450,6 +492,16 @@ def penalty_counts(
     """Return penalty counts per group: ``penalties``, ``reversed``, ``reversed_after_overturn``,
     ``points`` and, unless grouped by ``penalty_type``, the cohort's ``rejections``.
     """
+    by_type = "penalty_type" in by
+    counted = PENALTY_COUNTS if by_type else ("rejections", *PENALTY_COUNTS)
+    rolled = _from_rollup(engine, "penalty_counts", filters, by)
+    if rolled is not None:
+        return _tidy(rolled, by, counted)
+    return _tidy(_fetch(engine, penalty_statement(filters, by)), by, counted)
+
+
+def penalty_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
+    """Return the fact-table SELECT of ``penalty_counts`` (for ``INSERT ... SELECT``)."""
     d = decisions
     by_type = "penalty_type" in by
     per_decision = _penalties_per_decision(by_type)
@@ -458,20 +510,18 @@ def penalty_counts(
     if by_type:
         groups.insert(list(by).index("penalty_type"), per_decision.c.penalty_type)
         source = d.join(per_decision, per_decision.c.decision_id == d.c.decision_id)
-        counted: tuple[str, ...] = PENALTY_COUNTS
     else:
         # Penalties are summed per decision first, so one scan of the cohort's decisions
         # counts its rejections and its penalties together.
         sums.insert(0, _sum_if(d.c.outcome == "reject").label("rejections"))
         source = d.outerjoin(per_decision, per_decision.c.decision_id == d.c.decision_id)
-        counted = ("rejections", *PENALTY_COUNTS)
     statement = (
         sa.select(*groups, *sums)
         .select_from(source)
         .where(*_cohort_conditions(filters))
         .group_by(*groups)
     )
-    return _tidy(_fetch(engine, statement), by, counted)
+    return statement
 
 
 @dataclass(frozen=True)
@@ -483,6 +533,29 @@ class FilterOptions:
     vendors: pd.DataFrame
     policy_areas: tuple[str, ...]
     queues: tuple[str, ...]
+
+
+# Option lists read the recent decisions only (the rollups when built), so listing a
+# queue or a moderator never scans every decision ever made.
+OPTION_WINDOW_DAYS = rollup_tables.MODERATOR_WINDOW_DAYS
+
+
+def _recent_decisions(engine: sa.Engine) -> list[sa.ColumnElement[bool]]:
+    """Return the condition keeping decisions of the last ``OPTION_WINDOW_DAYS`` days of data,
+    whole days, up to the newest decision's day."""
+    with engine.connect() as connection:
+        latest = connection.execute(sa.select(sa.func.max(decisions.c.decided_at))).scalar()
+    if latest is None:
+        return []
+    first_day = pd.Timestamp(latest).normalize() - pd.Timedelta(days=OPTION_WINDOW_DAYS - 1)
+    return [decisions.c.decided_at >= first_day.to_pydatetime()]
+
+
+def _built(engine: sa.Engine, rollup: sa.Table) -> bool:
+    """Return True when the warehouse holds this rollup and the engine may use it."""
+    if not rollup_tables.enabled(engine):
+        return False
+    return rollup.name in set(rollup_tables.status(engine)["rollup"])
 
 
 def filter_options(engine: sa.Engine, *, scope: Scope = EVERYTHING) -> FilterOptions:
@@ -505,29 +578,40 @@ def filter_options(engine: sa.Engine, *, scope: Scope = EVERYTHING) -> FilterOpt
         sa.select(policy_labels).order_by(policy_labels.c.policy_area, policy_labels.c.label_code),
     )
     vendor_frame = _fetch(engine, vendor_query)
-    queues = _fetch(
-        engine,
-        sa.select(decisions.c.queue)
-        .where(*_scope_conditions(scope))
-        .distinct()
-        .order_by(decisions.c.queue),
-    )["queue"]
+    if scope.is_everything and _built(engine, rollup_tables.daily):
+        daily = rollup_tables.daily
+        last_day = rollup_tables.status(engine).set_index("rollup").loc[daily.name, "last_day"]
+        first_day = pd.Timestamp(last_day) - pd.Timedelta(days=OPTION_WINDOW_DAYS - 1)
+        queue_query = sa.select(daily.c.queue).where(daily.c.day >= first_day.date())
+    else:
+        queue_query = sa.select(decisions.c.queue).where(
+            *_recent_decisions(engine), *_scope_conditions(scope)
+        )
+    queues = _fetch(engine, queue_query.distinct().order_by(queue_query.selected_columns[0]))[
+        "queue"
+    ]
     areas = sorted(set(label_frame["policy_area"]))
     return FilterOptions(market_frame, label_frame, vendor_frame, tuple(areas), tuple(queues))
 
 
 def moderator_options(engine: sa.Engine, *, scope: Scope = EVERYTHING) -> pd.DataFrame:
-    """Return every ``moderator_id`` in ``scope`` with its ``vendor_code`` and ``decisions``."""
-    statement = (
-        sa.select(
-            decisions.c.moderator_id,
-            sa.func.max(decisions.c.vendor_code).label("vendor_code"),
-            sa.func.count().label("decisions"),
+    """Return every ``moderator_id`` in ``scope`` active in the last ``OPTION_WINDOW_DAYS``
+    days of data, with its ``vendor_code`` and number of ``decisions`` there."""
+    if scope.is_everything and _built(engine, rollup_tables.moderators):
+        table = rollup_tables.moderators
+        statement = sa.select(
+            table.c.moderator_id,
+            sa.func.max(table.c.vendor_code).label("vendor_code"),
+            sa.func.sum(table.c.decisions).label("decisions"),
         )
-        .where(*_scope_conditions(scope))
-        .group_by(decisions.c.moderator_id)
-        .order_by(decisions.c.moderator_id)
-    )
+    else:
+        table = decisions
+        statement = sa.select(
+            table.c.moderator_id,
+            sa.func.max(table.c.vendor_code).label("vendor_code"),
+            sa.func.count().label("decisions"),
+        ).where(*_recent_decisions(engine), *_scope_conditions(scope))
+    statement = statement.group_by(table.c.moderator_id).order_by(table.c.moderator_id)
     return _tidy(_fetch(engine, statement), [], ["decisions"])
 
 
@@ -540,20 +624,29 @@ FRESHNESS_COLUMNS = {
 
 
 def freshness(engine: sa.Engine) -> pd.DataFrame:
-    """Return, per fact table, its ``rows`` and ``latest`` timestamp (NaT when empty)."""
+    """Return, per fact table, its ``rows``, ``earliest`` and ``latest`` timestamps (NaT when
+    empty)."""
     statement = sa.union_all(
         *(
             sa.select(
                 sa.literal_column(f"'{table.name}'").label("table_name"),
                 sa.func.count().label("rows"),
+                sa.func.min(column).label("earliest"),
                 sa.func.max(column).label("latest"),
             ).select_from(table)
             for table, column in FRESHNESS_COLUMNS.items()
         )
     )
     frame = _fetch(engine, statement)
+    frame["earliest"] = pd.to_datetime(frame["earliest"])
     frame["latest"] = pd.to_datetime(frame["latest"])
     return _tidy(frame, [], ["rows"])
+
+
+def rollup_status(engine: sa.Engine) -> pd.DataFrame:
+    """Return the built rollups: ``rollup``, ``first_day``, ``last_day``, ``watermark``,
+    ``refreshed_at`` and ``rows`` (empty without rollups)."""
+    return rollup_tables.read_status(engine)
 
 
 DRILL_THROUGH_COLUMNS = (

@@ -108,6 +108,7 @@ BELOW_MINIMUM = "below minimum sample"
 SHORT_BASELINE = "baseline too short"
 
 Progress = Callable[[float, str], None]
+CountQuery = Callable[[Callable[..., pd.DataFrame], Filters, tuple[str, ...]], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -572,6 +573,7 @@ def build_review(
     standing_weeks: int = STANDING_WEEKS,
     pooled_weeks: int = POOLED_WEEKS,
     progress: Progress | None = None,
+    count_query: CountQuery | None = None,
 ) -> WeeklyReview:
     """Return the weekly review of ``week`` (``YYYY-Www``) on a warehouse.
 
@@ -579,9 +581,12 @@ def build_review(
     its dates are ignored, because the week sets them. ``standing_weeks`` is the trailing
     window of Standing problems (the reviewed week included), ``pooled_weeks`` the window a
     low-volume unit is pooled over. ``progress(fraction, message)`` is called before each
-    warehouse query, for a command-line progress bar.
+    warehouse query, for a command-line progress bar. ``count_query(query, filters, by)``
+    runs a count query (default: straight on ``engine``); the app passes its cached one, so
+    the review shares frames with the other pages.
     """
     report = progress or (lambda fraction, message: None)
+    count = count_query or (lambda query, chosen, by: query(engine, chosen, by))
     monday, sunday = week_range(week)
     window = _window(week, baseline_weeks, filters)
     # The queries reach back far enough for both the baseline and the standing window; the
@@ -593,19 +598,19 @@ def build_review(
     report(0.0, "Finding the latest data")
     latest = _latest_decision(engine)
     report(1 / steps, "Counting decisions per week")
-    weekly = queries.decision_counts(engine, window, ("period",)).set_index("period")["decisions"]
+    weekly = count(queries.decision_counts, window, ("period",)).set_index("period")["decisions"]
     frames: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = {}
     for index, (source, keys) in enumerate(plan):
         report((index + 2) / steps, f"Counting {source} by {' and '.join(keys)}")
-        frames[(source, keys)] = COUNT_QUERIES[source](engine, fetch, ("period", *keys))
-    precision = queries.label_counts(engine, fetch, ("period",))
+        frames[(source, keys)] = count(COUNT_QUERIES[source], fetch, ("period", *keys))
+    precision = count(queries.label_counts, fetch, ("period",))
     if weekly.get(pd.Timestamp(monday), 0):
         # Root causes compare two weeks only: their finer groupings read just those weeks.
         pair = replace(window, start=monday - dt.timedelta(weeks=1))
         for source, keys in cause_queries(HEADLINE_METRICS):
             if (source, keys) not in frames:
                 report(1.0, f"Counting {source} by {' and '.join(keys)}")
-                frames[(source, keys)] = COUNT_QUERIES[source](engine, pair, ("period", *keys))
+                frames[(source, keys)] = count(COUNT_QUERIES[source], pair, ("period", *keys))
     report(1.0, "Judging the changes")
 
     weeks = pd.date_range(pd.Timestamp(window.start), pd.Timestamp(monday), freq="7D")

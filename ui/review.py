@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
+import pandas as pd
 import streamlit as st
 
 from data_access import queries
@@ -47,6 +48,7 @@ def _cached_review(
         appeal_window_days=appeal_window_days,
         standing_weeks=standing_weeks,
         pooled_weeks=pooled_weeks,
+        count_query=warehouse.counts,
     )
 
 
@@ -81,13 +83,18 @@ def weekly_review(
 
 
 def week_options(latest: dt.datetime | None, last_complete: str, chosen: str) -> list[str]:
-    """Return the weeks to pick from, newest first: complete weeks with data, and the chosen."""
+    """Return the weeks to pick from, newest first: complete weeks from the first data on
+    (at most ``PICKER_WEEKS``), and the chosen; read from the freshness line, not a scan."""
     weeks = {chosen}
     if latest is not None:
-        end = week_range(last_complete)[1]
-        span = Filters(start=end - dt.timedelta(weeks=PICKER_WEEKS) + dt.timedelta(days=1), end=end)
-        counts = warehouse.query(queries.decision_counts, span, ("period",))
-        weeks |= {iso_week(period.date()) for period in counts["period"]}
+        fresh = warehouse.query(queries.freshness).set_index("table_name")
+        earliest = fresh.loc["decisions", "earliest"]
+        monday = week_range(last_complete)[0]
+        for back in range(PICKER_WEEKS):
+            start = monday - dt.timedelta(weeks=back)
+            if pd.notna(earliest) and start + dt.timedelta(days=7) <= earliest.date():
+                break
+            weeks.add(iso_week(start))
     return sorted(weeks, reverse=True)
 
 

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from ui.health import health_line
+
 
 def require_app_navigation() -> None:
     """Rerun through ``app.py`` when Streamlit ran a page script directly.
@@ -40,6 +42,7 @@ def run_page(page) -> None:  # noqa: ANN001 - a StreamlitPage, whose class is no
     st.session_state["page_url_path"] = page.url_path
     st.html(FIT_CSS)
     page.run()
+    health_line()
 
 
 def page_url() -> str:

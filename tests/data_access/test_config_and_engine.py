@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pandas as pd
 import pytest
@@ -46,6 +47,11 @@ def test_without_configuration_the_embedded_demo_warehouse_is_used(tmp_path):
     [
         ({"MODQA_MIN_SAMPLE": "thirty"}, "MODQA_MIN_SAMPLE must be a whole number"),
         ({"MODQA_CACHE_TTL_SECONDS": "-5"}, "MODQA_CACHE_TTL_SECONDS must be positive"),
+        (
+            {"MODQA_DUCKDB_MEMORY_LIMIT": "lots'; DROP"},
+            "MODQA_DUCKDB_MEMORY_LIMIT must be a size such as 512MB",
+        ),
+        ({"MODQA_DUCKDB_THREADS": "0"}, "MODQA_DUCKDB_THREADS must be positive"),
     ],
 )
 def test_unusable_settings_are_refused_with_their_name(tmp_path, environ, message):
@@ -73,6 +79,27 @@ def test_app_engine_refuses_to_write_on_every_dialect(warehouse):
             assert connection.execute(sa.text("SELECT COUNT(*) FROM vendors")).scalar_one() == 7
     finally:
         engine.dispose()
+
+
+def test_the_duckdb_engine_keeps_to_its_memory_limit_and_threads(duckdb_url, tmp_path):
+    # A copy: DuckDB refuses a second configuration for a file this process has open.
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(sa.make_url(duckdb_url).database, copy)
+    environ = {
+        "MODQA_WAREHOUSE_URL": f"duckdb:///{copy}",
+        "MODQA_DUCKDB_MEMORY_LIMIT": "300MB",
+        "MODQA_DUCKDB_THREADS": "1",
+    }
+    engine = read_only_engine(config.load_settings(environ, tmp_path / "absent.toml"))
+    try:
+        with engine.connect() as connection:
+            limit, threads = connection.execute(
+                sa.text("SELECT current_setting('memory_limit'), current_setting('threads')")
+            ).one()
+    finally:
+        engine.dispose()
+    # DuckDB reports 300 MB (10^6 bytes) in MiB: 300e6 / 2^20.
+    assert (limit, threads) == ("286.1 MiB", 1)
 
 
 def test_demo_generation_is_deterministic_for_a_seed(tmp_path, raw):

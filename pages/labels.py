@@ -276,7 +276,7 @@ def label_detail(
     st.markdown(f"**{noun} decisions behind {md(name)}**")
     drill.drill_through_list(
         view,
-        what=label,
+        what=name,
         file_stem=f"{label}_{source}_{view.filters.start}_{view.filters.end}",
         label_code=label,
         source=source,

@@ -754,7 +754,12 @@ def drill_through(
     rows = _fetch(engine, statement)
     rows["decided_at"] = pd.to_datetime(rows["decided_at"])
     rows["decision_id"] = decision_ids_of(rows["decision_id"])
-    rows = rows.merge(_page_outcomes(engine, rows["decision_id"]), on="decision_id", how="left")
+    if rows.empty:
+        # Nothing to look up; an empty id column has no type a merge could agree on.
+        rows = rows.assign(appeal_outcome=None, penalty_type=None, penalty_reversed_at=None)
+    else:
+        outcomes = _page_outcomes(engine, rows["decision_id"])
+        rows = rows.merge(outcomes, on="decision_id", how="left")
     rows["penalty_reversed"] = (
         rows.pop("penalty_reversed_at").notna() & rows["penalty_type"].notna()
     )

@@ -149,7 +149,10 @@ def _unknown_codes(connection: sa.Connection, present: Mapping[str, set[str]]) -
         else:
             if known.name not in present.get(known.table.name, set()):
                 continue
-            unknown = column.not_in(sa.select(known).where(known.is_not(None)))
+            # The dimension tables are small: read their codes and bind them, rather than a
+            # subquery, which ClickHouse's shards resolve in their own default database.
+            codes = connection.execute(sa.select(known).where(known.is_not(None)).distinct())
+            unknown = column.not_in([row[0] for row in codes])
             where = f"in {known.table.name}"
         condition = sa.and_(column.is_not(None), unknown)
         count = _count(connection, table, condition)

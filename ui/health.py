@@ -7,7 +7,7 @@ import streamlit as st
 
 from data_access import queries
 from data_access.engine import WarehouseUnavailable
-from ui import warehouse
+from ui import boundary, warehouse
 
 
 def health_text(fresh: pd.DataFrame, rollups: pd.DataFrame) -> str:
@@ -31,6 +31,7 @@ def health_text(fresh: pd.DataFrame, rollups: pd.DataFrame) -> str:
     return " · ".join(parts)
 
 
+@boundary.guard("the data health line")
 def health_line() -> None:
     """Show the data health line at the foot of the sidebar; say so when it cannot be read."""
     try:
@@ -39,4 +40,7 @@ def health_line() -> None:
         )
     except WarehouseUnavailable:
         text = "Data health unknown: the warehouse did not answer."
+    except ValueError:
+        # Unreadable timestamps in the warehouse: validate names them; the pages say so.
+        text = "Data health unknown: the warehouse's timestamps could not be read."
     st.sidebar.caption(text, help="Rollups are built by `python -m data_access.rollups`.")

@@ -39,7 +39,9 @@ def _compact_rate_table(table: pd.DataFrame, metric: Metric) -> pd.DataFrame:
     ).where(table["95% CI low"].notna(), "–")
     # A rate below the minimum sample stays visible but says it is not judged.
     interval = interval.where(table["Enough data"].astype(bool), "too few to judge")
-    shown = table.drop(columns=["95% CI low", "95% CI high", "Enough data"])
+    # The numerator is in the hover and the CSV; on screen the rate and its base suffice.
+    numerator = data.nouns(metric)["numerator_label"].capitalize()
+    shown = table.drop(columns=["95% CI low", "95% CI high", "Enough data", numerator])
     shown.insert(shown.columns.get_loc(metric.label) + 1, "95% CI", interval)
     return shown
 
@@ -52,7 +54,10 @@ def rate_table(
     st.dataframe(
         naming.readable_table(_compact_rate_table(table, metric)),
         hide_index=True,
-        column_config={metric.label: st.column_config.NumberColumn(format="percent")},
+        column_config={
+            metric.label: st.column_config.NumberColumn(format="percent", width="small"),
+            "95% CI": st.column_config.TextColumn(width="small"),
+        },
     )
     csv_button(
         table,

@@ -12,22 +12,16 @@ import streamlit as st
 
 import charts
 from appdb import actions as store
-from appdb.store import open_app_db
 from data_access.filters import Filters
 from metrics.impact import Impact
 from metrics.registry import METRICS_BY_NAME
 from review import actions as review_actions
 from ui import auth, boundary, data, filters, shell, warehouse
+from ui.app_db import app_db
 from ui.links import View
 
 ACTIONS_PAGE = "pages/actions.py"
 ACTION_KEY = "action"
-
-
-@st.cache_resource(show_spinner=False)
-def app_db() -> sa.Engine:
-    """Return the app database engine, created and migrated on first use in this process."""
-    return open_app_db()
 
 
 def visible_markets() -> tuple[str, ...] | None:

@@ -13,17 +13,11 @@ import sqlalchemy as sa
 import streamlit as st
 
 from appdb import audit
-from appdb.store import open_app_db
 from data_access.filters import Filters
 from ui import auth, warehouse
+from ui.app_db import app_db
 
 STATE_LAST_VIEW = "audit_last_view"
-
-
-@st.cache_resource(show_spinner=False)
-def app_db() -> sa.Engine:
-    """Return the app database engine, migrated, once per server process."""
-    return open_app_db()
 
 
 def _page() -> str:

@@ -73,10 +73,9 @@ def _readable(frame: pd.DataFrame, names: dict[str, pd.Series]) -> pd.DataFrame:
     return frame
 
 
-def _stratum_names(table: pd.DataFrame, by_moderator: bool = False) -> pd.Series:
-    """Return "Indonesia · Listing · Northwind BPO" (and the moderator) per row."""
-    names = table["market_code"] + " · " + table["policy_area"] + " · " + table["vendor_code"]
-    return names + " · " + table["moderator_id"].astype(str) if by_moderator else names
+def _stratum_names(table: pd.DataFrame) -> pd.Series:
+    """Return "Indonesia · Listing · Northwind BPO" per row."""
+    return table["market_code"] + " · " + table["policy_area"] + " · " + table["vendor_code"]
 
 
 def _interval(lower: pd.Series, upper: pd.Series) -> pd.Series:
@@ -154,7 +153,8 @@ def coverage_section(view, target: float, names: dict[str, pd.Series]) -> None:
     table = _readable(coverage, names)
     shown = pd.DataFrame(
         {
-            "Stratum": _stratum_names(table, by_moderator),
+            "Stratum": _stratum_names(table),
+            **({"Moderator": table["moderator_id"].astype(str)} if by_moderator else {}),
             "Decisions": table["decisions"],
             "Inspected": table["inspections"].astype("int64"),
             "Rate": table["sampling_rate"] * 100,
@@ -169,11 +169,16 @@ def coverage_section(view, target: float, names: dict[str, pd.Series]) -> None:
         shown.style.map(lambda status: STATUS_COLOURS.get(status, ""), subset=["Status"]),
         hide_index=True,
         height=420,
+        # What a QA lead acts on fits a 1024 px page; the volumes are in the CSV.
+        # By moderator, the interval makes room for the moderator (it is in the CSV).
+        column_order=(
+            ("Stratum", "Moderator", "Accuracy", "Status", "Needed")
+            if by_moderator
+            else ("Stratum", "Accuracy", "95% CI", "Status", "Needed")
+        ),
         column_config={
-            "Stratum": st.column_config.TextColumn(
-                width=300 if by_moderator else 250,
-                help="Market · policy area · vendor" + (" · moderator" if by_moderator else ""),
-            ),
+            "Stratum": st.column_config.TextColumn(width=250, help="Market · policy area · vendor"),
+            "Moderator": st.column_config.TextColumn(width=85),
             "Decisions": st.column_config.NumberColumn(format="localized", width=75),
             "Inspected": st.column_config.NumberColumn(format="localized", width=70),
             "Rate": st.column_config.NumberColumn(
@@ -195,7 +200,9 @@ def coverage_section(view, target: float, names: dict[str, pd.Series]) -> None:
     st.caption(
         f"Accuracy is weighted by sampling weight, with a 95% Wilson interval on Kish's "
         f"effective n; the margin is half its width. Strata wider than {points} are "
-        f"highlighted in amber, strata below {min_sample} effective inspections in grey."
+        f"highlighted in amber, strata below {min_sample} effective inspections in grey. "
+        "Needed: more inspections to reach the target. The CSV adds decisions, inspections, "
+        "sampling rate and margin."
     )
     downloads.csv_button(
         shown,
@@ -320,8 +327,10 @@ def planner_section(view, target: float, names: dict[str, pd.Series]) -> None:
         shown,
         hide_index=True,
         height=420,
+        # The allocation and its effect fit a 1024 px page; the CSV has every column.
+        column_order=("Stratum", "Decisions/wk", "Prop.", "Plan", "Change", "± plan"),
         column_config={
-            "Stratum": st.column_config.TextColumn(width=250, help="Market · policy area · vendor"),
+            "Stratum": st.column_config.TextColumn(width=295, help="Market · policy area · vendor"),
             "Decisions/wk": st.column_config.NumberColumn(
                 format="localized", width=90, help="Expected: the mean of the recent weeks"
             ),
@@ -349,6 +358,9 @@ def planner_section(view, target: float, names: dict[str, pd.Series]) -> None:
         key="download-plan",
     )
     st.caption(
+        "Prop.: proportional allocation of the same budget; ± plan: expected margin in points "
+        "under the plan. The CSV adds the error rate, the risk score and the margin under "
+        "proportional allocation. "
         f"Draw the week's sample from the plan with `python -m planner draw --plan "
         f"qa_plan_{week}.csv --week {week} --seed N --out sample.csv`."
     )

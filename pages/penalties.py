@@ -20,6 +20,7 @@ from ui import actions, boundary, data, downloads, filters, glossary, warehouse
 from ui import names as naming
 from ui.links import Choice
 from ui.names import describe_filters
+from ui.report_tables import report_table
 from ui.shell import require_app_navigation
 
 PENALTY_RATE = METRICS_BY_NAME["penalty_rate"]
@@ -262,12 +263,24 @@ def after_overturn_table(shares: pd.DataFrame, chosen: Filters) -> None:
             "upper": "CI high",
         }
     )
-    percent = st.column_config.NumberColumn(format="percent")
-    st.dataframe(
-        naming.readable_table(table),
-        hide_index=True,
-        column_config={"Share": percent, "CI low": percent, "CI high": percent},
+    # On screen: the share, its interval in one column and its base, so the table fits its
+    # half-width panel at 1024 px; the counts of reversals stay in the hover of the chart and
+    # in the CSV.
+    interval = (
+        (table["CI low"] * 100).map("{:.1f}".format)
+        + "–"
+        + (table["CI high"] * 100).map("{:.1f}%".format)
+    ).where(table["CI low"].notna(), "–")
+    shown = pd.DataFrame(
+        {
+            "Market": table["Market"],
+            "Share": table["Share"].map(lambda share: "–" if pd.isna(share) else f"{share:.1%}"),
+            "95% CI": interval,
+            "Penalties": table["Penalties"],
+        }
     )
+    # A static table: its cells wrap, so it fits the half-width panel at any width.
+    report_table(naming.readable_table(shown))
     downloads.csv_button(
         table,
         "Download this table (CSV)",

@@ -125,27 +125,30 @@ def outside_table(
     outside = outside.sort_values("rate", ascending=metric.higher_is_better)  # worst first
     nouns = data.nouns(metric)
     unit_column = "Moderator" if unit == "moderator_id" else "Vendor"
+    # The limits as one text column and no numerator (the rate and its base say it), so the
+    # table fits a 1024 px page; the funnel's hover has every number.
+    limits = (
+        (outside["lower_998"] * 100).map("{:.1f}".format)
+        + "–"
+        + (outside["upper_998"] * 100).map("{:.1f}%".format)
+    )
     table = pd.DataFrame(
         {
             unit_column: outside[unit].map(lambda code: names.get(code, code)),
             **({"Vendor": outside["vendor"]} if "vendor" in outside.columns else {}),
-            nouns["numerator_label"].capitalize(): outside["numerator"],
-            nouns["denominator_label"].capitalize(): outside["denominator"],
             metric.label: outside["rate"],
-            "99.8% limit low": outside["lower_998"],
-            "99.8% limit high": outside["upper_998"],
+            "99.8% limits": limits,
+            nouns["denominator_label"].capitalize(): outside["denominator"],
             "Position": outside["position"].map({"above": "Above", "below": "Below"}),
         }
     )
-    percent = st.column_config.NumberColumn(format="percent")
     st.markdown(f"**{noun.capitalize()} outside the 99.8% limits**")
     st.dataframe(
         naming.readable_table(table),
         hide_index=True,
         column_config={
-            metric.label: percent,
-            "99.8% limit low": percent,
-            "99.8% limit high": percent,
+            metric.label: st.column_config.NumberColumn(format="percent", width="small"),
+            "99.8% limits": st.column_config.TextColumn(width="small"),
         },
         key=key,
     )

@@ -15,11 +15,19 @@ from review.standing import POOLED_WEEKS, STANDING_WEEKS
 from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
 from review.weeks import describe_week, is_iso_week, iso_week, last_complete_week
 from ui import actions as actions_ui
-from ui import audit, auth, boundary, data, filters, glossary, periods, warehouse
+from ui import audit, auth, boundary, data, downloads, filters, glossary, periods, warehouse
 from ui import names as naming
 from ui import review as review_ui
 from ui.links import Choice
 from ui.names import describe_filters
+from ui.report_tables import (
+    breaches_screen,
+    headline_screen,
+    markdown_table,
+    movers_screen,
+    not_judged_screen,
+    report_table,
+)
 from ui.shell import require_app_navigation
 from ui.text import md
 
@@ -125,10 +133,11 @@ def _headline(review: WeeklyReview) -> None:
                 naming.readable_figure(figures.trend_figure(review, name)),
                 key=f"review-trend-{name}",
             )
-            st.dataframe(
-                naming.readable_table(tables.headline_table(review, name)),
-                hide_index=True,
-                height="content",
+            markdown_table(
+                headline_screen(
+                    naming.readable_table(tables.headline_table(review, name)),
+                    review.previous_week,
+                )
             )
 
 
@@ -146,14 +155,14 @@ def _root_causes(review: WeeklyReview) -> None:
     if causes.empty:
         st.info("No headline change this week needed a root cause.", icon=":material/check:")
         return
-    st.dataframe(causes, hide_index=True, height="content")
+    report_table(causes)
     top = top_causes(review.causes)
     for (_, row), (_, shown) in zip(top.iterrows(), causes.iterrows(), strict=True):
         children = tables.cause_children_table(review, row["finding"])
         if children.empty:
             continue
         with st.expander(f"What moves with {shown['Root cause']} ({len(children)} segments)"):
-            st.dataframe(children, hide_index=True)
+            report_table(children)
 
 
 @boundary.guard("what moved")
@@ -170,14 +179,16 @@ def _what_moved(review: WeeklyReview, link_for) -> None:
         st.info("No change passed the movers' test this week.", icon=":material/check:")
         return
     st.plotly_chart(naming.readable_figure(figures.movers_figure(review)), key="review-movers")
-    st.dataframe(
-        naming.readable_table(moved),
-        hide_index=True,
-        height="content",
-        column_config={
-            "Explained on": st.column_config.TextColumn(width="small"),
-            "Link": st.column_config.LinkColumn("Open", display_text="Open ↗", width="small"),
-        },
+    markdown_table(movers_screen(naming.readable_table(moved), review.previous_week))
+    glossary.caption(
+        "Bold: the change that is significant after the false-discovery control. The report "
+        "and the CSV hold every column."
+    )
+    downloads.csv_button(
+        moved,
+        "Download what moved (CSV)",
+        file_name=f"weekly-review-{review.week}-what-moved.csv",
+        key="download-review-moved",
     )
 
 
@@ -196,7 +207,7 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
             "No market broke a control-chart rule in the charted weeks.", icon=":material/check:"
         )
     else:
-        st.dataframe(naming.readable_table(breaches), hide_index=True)
+        markdown_table(breaches_screen(naming.readable_table(breaches)))
     broken = set(zip(review.breaches["metric"], review.breaches["market_code"], strict=True))
     tabs = st.tabs([METRICS_BY_NAME[name].label for name in CONTROL_METRICS])
     for tab, name in zip(tabs, CONTROL_METRICS, strict=True):
@@ -237,7 +248,7 @@ def _standing(review: WeeklyReview) -> None:
     if table.empty:
         st.info("No unit is out of line over the window.", icon=":material/check:")
     else:
-        st.dataframe(naming.readable_table(table), hide_index=True, height="content")
+        report_table(naming.readable_table(table))
 
 
 @boundary.guard("the pooled low-volume units")
@@ -252,19 +263,24 @@ def _pooled(review: WeeklyReview) -> None:
     if table.empty:
         st.info("No pooled low-volume unit is out of line.", icon=":material/check:")
     else:
-        st.dataframe(naming.readable_table(table), hide_index=True, height="content")
+        report_table(naming.readable_table(table))
     unpooled = tables.unpooled_table(review)
     if len(unpooled):
         st.markdown("**Not judgeable even pooled**, and the QA volume that would judge them")
-        st.dataframe(naming.readable_table(unpooled), hide_index=True)
+        report_table(naming.readable_table(unpooled))
 
 
 @boundary.guard("what was not judged")
 def _not_judged(review: WeeklyReview) -> None:
     with st.expander("Not judged: immature cohorts and samples below the minimum"):
-        st.dataframe(naming.readable_table(tables.not_judged_table(review)), hide_index=True)
+        markdown_table(not_judged_screen(naming.readable_table(tables.not_judged_table(review))))
+        glossary.caption(
+            "Too few: below the minimum sample of "
+            f"{review.min_sample}. Immature: the appeal window has not closed for enough of "
+            "the cohort."
+        )
         st.markdown("**Largest changes too thin to judge** (not findings)")
-        st.dataframe(naming.readable_table(tables.unjudged_changes(review)), hide_index=True)
+        report_table(naming.readable_table(tables.unjudged_changes(review)))
 
 
 @warehouse.guarded

@@ -26,6 +26,7 @@ def require_app_navigation() -> None:
 
 # Tile labels and values wrap instead of being cut with an ellipsis ("Penalty reversal ra…")
 # on a 1024 px laptop, where four tiles share about 620 px; values shrink with the window.
+# Below 1100 px the main area's wide side margins (5 rem each) give way to tables.
 FIT_CSS = """
 <style>
 [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *,
@@ -33,6 +34,9 @@ FIT_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.6vw, 2.25rem); }
+@media (max-width: 1100px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
+}
 </style>
 """
 

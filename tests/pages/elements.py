@@ -43,11 +43,35 @@ def traces(fig: dict, role: str) -> list[dict]:
     return [trace for trace in fig["data"] if (trace.get("meta") or {}).get("role") == role]
 
 
+_MARKDOWN_LINK = re.compile(r"^\[[^\]]*\]\((?P<url>[^)]*)\)$")
+_MARKDOWN_ESCAPE = re.compile(r"\\(.)")
+
+
+def plain(cell: object) -> object:
+    """Return a Markdown table cell as the text a reader sees; a link becomes its address."""
+    if not isinstance(cell, str):
+        return cell
+    link = _MARKDOWN_LINK.match(cell)
+    if link:
+        return link["url"]
+    return _MARKDOWN_ESCAPE.sub(r"\1", cell.replace("**", "")).replace("\u200b", "")
+
+
+def shown_tables(app) -> list[pd.DataFrame]:
+    """Return every table on the page as plain text: interactive ones as they are, static
+    (Markdown) ones with escapes and emphasis removed and links as their addresses."""
+    frames = [frame.value for frame in app.dataframe]
+    for static in app.table:
+        value = static.value
+        frames.append(value.rename(columns=plain).map(plain))
+    return frames
+
+
 def table(app, column: str) -> pd.DataFrame:
     """Return the first table on the page that has a column named ``column``."""
-    for frame in app.dataframe:
-        if column in frame.value.columns:
-            return frame.value
+    for frame in shown_tables(app):
+        if column in frame.columns:
+            return frame
     raise AssertionError(f"no table with a {column!r} column")
 
 

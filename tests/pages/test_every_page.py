@@ -13,7 +13,7 @@ import re
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from tests.pages.elements import decoded
+from tests.pages.elements import decoded, shown_tables
 from ui.glossary import terms_in
 
 PAGES = (
@@ -31,8 +31,7 @@ def visible_text(app) -> list[str]:
     """Return every piece of text the page shows, as AppTest sees it."""
     shown = [str(element.value) for kind in TEXT_ELEMENTS for element in app.get(kind)]
     shown += [f"{metric.label} {metric.value}" for metric in app.metric]
-    for frame in app.dataframe:
-        table = frame.value
+    for table in shown_tables(app):
         for column in table.columns:
             values = table[column].dropna().astype(str)
             shown += [value for value in values if not value.startswith("http")]

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from data_access import demo
-from tests.pages.elements import figure, traces
+from tests.pages.elements import figure, table, traces
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _moved(app):
-    return next(frame.value for frame in app.dataframe if "Link" in frame.value.columns)
+    return table(app, "Open")
 
 
 def overview_shows_the_id_listing_drop(app) -> bool:

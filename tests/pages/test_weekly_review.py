@@ -12,6 +12,7 @@ import pytest
 from data_access.filters import Filters
 from review.weekly import explain_target
 from tests.pages.conftest import texts
+from tests.pages.elements import table
 from ui.links import View, view_params
 
 PAGE = "pages/weekly_review.py"
@@ -25,10 +26,7 @@ def url(app, key: str) -> list[str]:
 
 def table_with(app, column: str):
     """Return the first dataframe on the page that has this column."""
-    for element in app.dataframe:
-        if column in element.value.columns:
-            return element.value
-    raise AssertionError(f"no table with a {column!r} column")
+    return table(app, column)
 
 
 def summary(app) -> str:
@@ -56,12 +54,15 @@ def test_a_week_shows_headline_what_moved_and_breaches(app_on_warehouse):
         "Appeal overturn rate",
         "Penalty rate",
     ]
-    moved = table_with(app, "Explained on")
+    moved = table_with(app, "Open")
     br = moved[(moved["Metric"] == "Penalty rate") & (moved["Segment"] == "Brazil")]
-    assert len(br) == 1 and br["Link"].iloc[0].split("?")[0].endswith("/penalties")
+    assert len(br) == 1 and br["Open"].iloc[0].split("?")[0].endswith("/penalties")
     assert "Penalty rate in Brazil rose from" in summary(app)
     assert "No market broke a control-chart rule in the charted weeks." in texts(app.info)
-    assert [button.label for button in app.get("download_button")] == ["Download report"]
+    assert [button.label for button in app.get("download_button")] == [
+        "Download report",
+        "Download what moved (CSV)",
+    ]
     (link,) = [code.value for code in app.sidebar.code]
     assert parse_qs(urlsplit(link).query)["week"] == ["2026-W45"]
 

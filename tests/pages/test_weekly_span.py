@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
-from tests.pages.elements import url, widget
+from tests.pages.elements import table, url, widget
 
 PAGE = "pages/weekly_review.py"
 # 2026-W45 is Monday 2 Nov - Sunday 8 Nov; with its 12 baseline weeks it spans from 10 Aug.
@@ -28,9 +28,9 @@ def test_a_week_link_sets_the_sidebar_dates_and_every_link_carries_them(app_on_w
         ["2026-W45"],
     )
     assert shared["market"] == ["BR", "ID"]
-    moved = next(frame.value for frame in app.dataframe if "Link" in frame.value.columns)
+    moved = table(app, "Open")
     assert len(moved) > 0
-    for link in moved["Link"]:
+    for link in moved["Open"]:
         query = parse_qs(urlsplit(link).query)
         assert (query["start"], query["end"]) == (["2026-08-10"], ["2026-11-08"]), link
         assert set(query.get("market", ["BR"])) <= {"BR", "ID"}, link

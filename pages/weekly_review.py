@@ -348,7 +348,9 @@ def weekly_review() -> None:
             data=audit.recorded_report(
                 view.filters,
                 f"weekly-review-{week}.html",
-                lambda: render_html(review, link_for=link_for, scope_note=scope_note),
+                lambda: render_html(
+                    review, link_for=link_for, scope_note=scope_note, names=naming.all_names()
+                ),
             ),
             file_name=f"weekly-review-{week}.html",
             mime="text/html",

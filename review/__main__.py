@@ -30,6 +30,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from access.entitlements import load_access_settings, resolve_email
+from charts.names import dimension_names
 from data_access import queries
 from data_access.config import DEMO_WAREHOUSE_PATH, ConfigurationError, load_settings, redacted
 from data_access.engine import read_only_engine
@@ -219,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"The warehouse at {redacted(url)} holds no decisions.", file=sys.stderr)
                 return EXIT_NO_DATA
             week = last_complete_week(pd.Timestamp(latest).to_pydatetime())
+        options = queries.filter_options(engine, scope=scope)
+        names = dimension_names(
+            options.markets, options.labels, options.vendors, options.policy_areas, options.queues
+        )
         review = build_review(
             engine,
             week,
@@ -244,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         link_for=link_builder(arguments.app_url),
         source=redacted(url),
         scope_note=scope_note,
+        names=names,
     )
     try:
         arguments.out.write_text(document, encoding="utf-8")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from charts.names import humanize, rename_figure, rename_table
 from metrics.registry import METRICS_BY_NAME
 from review.causes import top_causes
 from review.figures import control_figure, control_markets, movers_figure, trend_figure
@@ -111,16 +112,30 @@ def render_html(
     source: str | None = None,
     generated_at: dt.datetime | None = None,
     scope_note: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """Return the review as a self-contained HTML document (plotly.js inlined once).
 
     ``link_for`` turns a finding's ``LinkTarget`` into a dashboard address; without it the
     report names the page but links nowhere. ``source`` describes the warehouse (no
     password) for the footer. ``scope_note`` says whose access the data was limited to.
+    ``names`` (code -> name) puts names where people read: sentences, tables, legends and
+    category axes; links and hover text keep the codes.
     """
+    names = names or {}
+
+    def table(frame: pd.DataFrame, **options) -> str:
+        return _table(rename_table(frame, names, skip=["Link"]), **options)
+
+    def figure(fig: go.Figure, name: str) -> str:
+        return _figure(rename_figure(fig, names), name)
+
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     title = f"Weekly review {review.week}"
-    summary = "".join(f"<li>{html.escape(s)}</li>" for s in summary_sentences(review))
+    summary = "".join(
+        f"<li>{html.escape(humanize(sentence, names))}</li>"
+        for sentence in summary_sentences(review)
+    )
     parts = [
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="caption">{html.escape(describe_week(review.week))} · decision cohorts, '
@@ -142,24 +157,25 @@ def render_html(
         figures = report_figures(review)
         headline = [
             f"<h3>{html.escape(METRICS_BY_NAME[name].label)}</h3>"
-            + _table(headline_table(review, name))
+            + table(headline_table(review, name))
             for name in HEADLINE_METRICS
         ]
         trends = _grid(
-            _figure(figures[f"trend-{name}"], f"trend-{name}") for name in HEADLINE_METRICS
+            figure(figures[f"trend-{name}"], f"trend-{name}") for name in HEADLINE_METRICS
         )
         parts.append(
             f'<section id="headline"><h2>Headline</h2>{trends}{"".join(headline)}</section>'
         )
         causes = [
-            _table(causes_table(review), empty="No headline change this week needed a root cause.")
+            table(causes_table(review), empty="No headline change this week needed a root cause.")
         ]
         for _, row in top_causes(review.causes).iterrows():
             children = cause_children_table(review, row["finding"])
             if len(children):
                 causes.append(
-                    f"<details><summary>What moves with {html.escape(cause_name(row))} "
-                    f"({len(children)} segments)</summary>{_table(children)}</details>"
+                    "<details><summary>What moves with "
+                    f"{html.escape(humanize(cause_name(row), names))} "
+                    f"({len(children)} segments)</summary>{table(children)}</details>"
                 )
         parts.append(
             '<section id="root-causes"><h2>Root causes</h2><p class="caption">Each significant '
@@ -170,19 +186,19 @@ def render_html(
         moved = movers_table(review, link_for)
         parts.append(
             '<section id="what-moved"><h2>What moved</h2>'
-            + (_figure(figures["movers"], "movers") if len(moved) else "")
-            + _table(moved, link_column="Link", empty="No change passed the movers' test.")
+            + (figure(figures["movers"], "movers") if len(moved) else "")
+            + table(moved, link_column="Link", empty="No change passed the movers' test.")
             + "</section>"
         )
         controls = [
-            _figure(fig, name) for name, fig in figures.items() if name.startswith("control-")
+            figure(fig, name) for name, fig in figures.items() if name.startswith("control-")
         ]
         parts.append(
             '<section id="breaches"><h2>Control-chart breaches</h2>'
             '<p class="caption">p-charts per market over the baseline weeks and the reviewed '
             "week; centre and limits from the baseline. Only markets with a breach are drawn."
             "</p>"
-            + _table(breaches_table(review), empty="No market broke a control-chart rule.")
+            + table(breaches_table(review), empty="No market broke a control-chart rule.")
             + _grid(controls)
             + "</section>"
         )
@@ -195,23 +211,23 @@ def render_html(
         parts.append(
             '<section id="standing"><h2>Standing problems</h2>'
             + standing_caption
-            + _table(standing_table(review), empty="No unit is out of line over the window.")
+            + table(standing_table(review), empty="No unit is out of line over the window.")
             + "</section>"
         )
         parts.append(
             '<section id="pooled"><h2>Low-volume units (pooled)</h2>'
             f'<p class="caption">Units below the minimum sample this week, judged on their '
             f"last {review.pooled_weeks} weeks pooled.</p>"
-            + _table(pooled_table(review), empty="No pooled low-volume unit is out of line.")
+            + table(pooled_table(review), empty="No pooled low-volume unit is out of line.")
             + "<h3>Not judgeable even pooled</h3>"
-            + _table(unpooled_table(review), empty="None.")
+            + table(unpooled_table(review), empty="None.")
             + "</section>"
         )
         parts.append(
             '<section id="not-judged"><h2>Not judged</h2>'
-            + _table(not_judged_table(review))
+            + table(not_judged_table(review))
             + "<h3>Largest changes too thin to judge</h3>"
-            + _table(unjudged_changes(review), empty="None.")
+            + table(unjudged_changes(review), empty="None.")
             + "</section>"
         )
     footer = f"Generated {generated_at:%Y-%m-%d %H:%M} UTC" + (f" from {source}" if source else "")

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from charts.names import POLICY_AREA_NAMES
 from charts.text import html_unescape
 from data_access import queries
 from data_access.filters import GRAINS, Filters
@@ -36,12 +37,6 @@ STATE_SHARED_AS_OF = "view_shared_as_of"
 AS_OF_KEY = "asof"
 GRAIN_LABELS = {"day": "Day", "week": "Week", "month": "Month"}
 # Names for the policy areas (the contract stores short codes such as "ipr").
-POLICY_AREA_NAMES = {
-    "partner": "Partner onboarding",
-    "listing": "Listings",
-    "content": "Content",
-    "ipr": "Intellectual property",
-}
 DIMENSION_LABELS = {
     "markets": "Markets",
     "policy_areas": "Policy areas",

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from data_access import queries
 from review.__main__ import link_builder, main
 from review.narrative import summary_sentences
 from review.report import render_html
+from tests.conftest import duckdb_read_only_args
 from tests.review.conftest import PENALTY_WEEK
 
 
@@ -124,3 +128,46 @@ def test_the_report_says_how_far_the_data_reaches(report):
     document, _ = report
     # The README's demo ends Sunday 22 Nov 2026; its newest decision is in that day's last hour.
     assert "Data through 22 Nov 2026, 23:" in document
+
+
+class VisibleText(HTMLParser):
+    """Collects the text a reader sees: everything outside scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.text.append(data)
+
+
+def test_the_command_lines_report_names_markets_labels_and_vendors(planted_url, tmp_path: Path):
+    out = tmp_path / "named.html"
+    status = main(
+        ["weekly-report", "--week", PENALTY_WEEK, "--out", str(out), "--url", planted_url]
+    )
+    assert status == 0
+    engine = sa.create_engine(planted_url, connect_args=duckdb_read_only_args())
+    try:
+        options = queries.filter_options(engine)
+    finally:
+        engine.dispose()
+    codes = [
+        *options.markets["market_code"],
+        *options.labels["label_code"],
+        *options.vendors["vendor_code"],
+    ]
+    pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, codes)) + r")(?![\w])")
+    reader = VisibleText()
+    reader.feed(out.read_text(encoding="utf-8"))
+    text = " ".join(reader.text)
+    assert sorted(set(pattern.findall(text))) == [], "codes where names exist"
+    assert "Brazil" in text, "the planted Brazil penalty jump is named"

@@ -45,11 +45,17 @@ PAGES = {
     "vendors": "vendors",
     "weekly_review": "weekly_review",
 }
+# Finished: the script is not running and the page has drawn its title. A deep link on a
+# fresh server first runs, and stops, without a title (``ui.shell.require_app_navigation``
+# reruns it through app.py); that stop is not the end of the page. The one-line page is a
+# title, so it is judged the same way.
 FINISHED = (
     "() => { const app = document.querySelector('[data-testid=stApp]');"
-    " return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'; }"
+    " return app !== null && app.getAttribute('data-test-script-state') === 'notRunning'"
+    " && document.querySelector('[data-testid=stMain] h1') !== null"
+    " && document.querySelectorAll('[data-testid=stMain] [data-stale=true]').length === 0; }"
 )
-ONE_LINE_PAGE = 'import streamlit as st\n\nst.write("Hello")\n'
+ONE_LINE_PAGE = 'import streamlit as st\n\nst.title("Hello")\n'
 
 
 def _free_port() -> int:

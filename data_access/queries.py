@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import sqlalchemy as sa
@@ -282,6 +282,57 @@ def decision_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
     return statement
 
 
+def label_pair_statement(filters: Filters, by: Sequence[str]) -> sa.Select:
+    """Return inspections per group and (moderator label and outcome, QA label and outcome):
+    the fact-table SELECT of the label rollup, from which label and confusion counts sum."""
+    d, q = decisions, qa_inspections
+    pair = (
+        d.c.rejection_label.label("rejection_label"),
+        d.c.outcome.label("outcome"),
+        q.c.qa_label.label("qa_label"),
+        q.c.qa_outcome.label("qa_outcome"),
+    )
+    groups = [*_group_columns(by, filters), *pair]
+    return (
+        sa.select(*groups, sa.func.count().label("inspections"))
+        .select_from(d.join(q, q.c.decision_id == d.c.decision_id))
+        .where(*_cohort_conditions(filters, label_columns=(d.c.rejection_label, q.c.qa_label)))
+        .group_by(*groups)
+    )
+
+
+def _label_pairs(engine: sa.Engine, filters: Filters, by: Sequence[str]) -> pd.DataFrame | None:
+    """Return the label rollup's inspections per group and label pair, or None when no built
+    rollup covers the request (the caller then reads the fact tables)."""
+    keys = (*by, *rollup_tables.LABEL_PAIR_KEYS)
+    # Either side's label may match a label filter, so it is applied here, not as a dimension.
+    unlabelled = replace(filters, labels=())
+    rollup = rollup_tables.covering(engine, "label_pairs", unlabelled, keys)
+    if rollup is None:
+        return None
+    statement, _ = rollup_tables.select_counts(rollup, "label_pairs", unlabelled, keys)
+    if filters.labels:
+        table = rollup.table
+        statement = statement.where(
+            sa.or_(
+                table.c.rejection_label.in_(filters.labels), table.c.qa_label.in_(filters.labels)
+            )
+        )
+    pairs = _fetch(engine, statement)
+    pairs["inspections"] = pd.to_numeric(pairs["inspections"]).astype("int64")
+    return pairs
+
+
+def _sum_groups(frame: pd.DataFrame, keys: Sequence[str], counts: Sequence[str]) -> pd.DataFrame:
+    """Return ``counts`` summed per ``keys``, missing keys kept as a group of their own (as SQL
+    GROUP BY keeps NULL) and written as None, as a fetched frame has them."""
+    summed = frame.groupby(list(keys), dropna=False, sort=False)[list(counts)].sum().reset_index()
+    for key in keys:
+        if summed[key].dtype == object:
+            summed[key] = summed[key].where(summed[key].notna(), None)
+    return summed
+
+
 def label_counts(engine: sa.Engine, filters: Filters, by: Sequence[str] = ()) -> pd.DataFrame:
     """Return per-label precision and recall counts: ``predicted``, ``actual``, ``agreed``.
 
@@ -289,27 +340,50 @@ def label_counts(engine: sa.Engine, filters: Filters, by: Sequence[str] = ()) ->
     label is L and ``agreed`` those where both are L. A label filter keeps inspections where
     either side chose a selected label, so recall keeps its whole denominator.
     """
-    d, q = decisions, qa_inspections
-    label_columns = (d.c.rejection_label, q.c.qa_label)
-    joined = d.join(q, q.c.decision_id == d.c.decision_id)
-    conditions = _cohort_conditions(filters, label_columns=label_columns)
-    frames = []
-    for label_column, count_name in ((d.c.rejection_label, "predicted"), (q.c.qa_label, "actual")):
-        groups = [*_group_columns(by, filters), label_column.label("label_code")]
-        statement = (
-            sa.select(
-                *groups,
-                sa.func.count().label(count_name),
-                _sum_if(q.c.qa_label == d.c.rejection_label).label("agreed"),
-            )
-            .select_from(joined)
-            .where(*conditions, label_column.is_not(None))
-            .group_by(*groups)
-        )
-        frames.append(_fetch(engine, statement))
     keys = [*by, "label_code"]
-    predicted, actual = frames
-    merged = predicted.merge(actual.drop(columns="agreed"), on=keys, how="outer")
+    pairs = _label_pairs(engine, filters, by)
+    if pairs is not None:
+        both = pairs["rejection_label"].notna() & (pairs["rejection_label"] == pairs["qa_label"])
+        pairs = pairs.assign(agreed=pairs["inspections"].where(both, 0))
+        predicted = _sum_groups(
+            pairs[pairs["rejection_label"].notna()].rename(
+                columns={"rejection_label": "label_code", "inspections": "predicted"}
+            ),
+            keys,
+            ("predicted", "agreed"),
+        )
+        actual = _sum_groups(
+            pairs[pairs["qa_label"].notna()].rename(
+                columns={"qa_label": "label_code", "inspections": "actual"}
+            ),
+            keys,
+            ("actual",),
+        )
+    else:
+        d, q = decisions, qa_inspections
+        label_columns = (d.c.rejection_label, q.c.qa_label)
+        joined = d.join(q, q.c.decision_id == d.c.decision_id)
+        conditions = _cohort_conditions(filters, label_columns=label_columns)
+        frames = []
+        for label_column, count_name in (
+            (d.c.rejection_label, "predicted"),
+            (q.c.qa_label, "actual"),
+        ):
+            groups = [*_group_columns(by, filters), label_column.label("label_code")]
+            statement = (
+                sa.select(
+                    *groups,
+                    sa.func.count().label(count_name),
+                    _sum_if(q.c.qa_label == d.c.rejection_label).label("agreed"),
+                )
+                .select_from(joined)
+                .where(*conditions, label_column.is_not(None))
+                .group_by(*groups)
+            )
+            frames.append(_fetch(engine, statement))
+        predicted, actual = frames
+        actual = actual.drop(columns="agreed")
+    merged = predicted.merge(actual, on=keys, how="outer")
     if filters.labels:
         merged = merged[merged["label_code"].isin(filters.labels)]
     return _tidy(merged, keys, LABEL_COUNTS)
@@ -317,6 +391,19 @@ def label_counts(engine: sa.Engine, filters: Filters, by: Sequence[str] = ()) ->
 
 def confusion_counts(engine: sa.Engine, filters: Filters) -> pd.DataFrame:
     """Return inspections per (``moderator_label``, ``qa_label``); approvals are ``"approve"``."""
+    keys = ["moderator_label", "qa_label"]
+    pairs = _label_pairs(engine, filters, ())
+    if pairs is not None:
+        sides = pd.DataFrame(
+            {
+                "moderator_label": pairs["rejection_label"].where(
+                    pairs["outcome"] != APPROVE, APPROVE
+                ),
+                "qa_label": pairs["qa_label"].where(pairs["qa_outcome"] != APPROVE, APPROVE),
+                "inspections": pairs["inspections"],
+            }
+        )
+        return _tidy(_sum_groups(sides, keys, ("inspections",)), keys, ["inspections"])
     d, q = decisions, qa_inspections
     # A constant, not a bound parameter, so PostgreSQL sees GROUP BY and SELECT as equal.
     approve = sa.literal_column(f"'{APPROVE}'")
@@ -335,7 +422,7 @@ def confusion_counts(engine: sa.Engine, filters: Filters) -> pd.DataFrame:
     frame = _fetch(engine, statement).rename(
         columns={"moderator_side": "moderator_label", "qa_side": "qa_label"}
     )
-    return _tidy(frame, ["moderator_label", "qa_label"], ["inspections"])
+    return _tidy(frame, keys, ["inspections"])
 
 
 def _appeals_per_decision() -> sa.Subquery:

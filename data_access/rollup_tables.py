@@ -82,6 +82,17 @@ penalty_types = sa.Table(
     sa.Column("penalty_type", sa.String(32)),
     *_count_columns(PENALTY_COLUMNS),
 )
+# Inspections per day, decision dimension and (moderator's label and outcome, QA's label and
+# outcome): the Labels page's precision, recall and confusion matrix are sums of these.
+LABEL_DIMENSIONS = ("market_code", "policy_area", "vendor_code", "queue", "is_automated")
+LABEL_PAIR_KEYS = ("rejection_label", "outcome", "qa_label", "qa_outcome")
+label_pairs = sa.Table(
+    f"{PREFIX}label_pairs",
+    rollup_metadata,
+    sa.Column("day", sa.Date, nullable=False),
+    *_dimension_columns(LABEL_DIMENSIONS + LABEL_PAIR_KEYS),
+    *_count_columns(("inspections",)),
+)
 # The moderator rollup, and the option lists, keep this many days up to the newest decision.
 MODERATOR_WINDOW_DAYS = 182
 MODERATOR_DIMENSIONS = ("moderator_id", "vendor_code", "market_code", "is_automated")
@@ -104,7 +115,7 @@ meta = sa.Table(
     sa.Column("refreshed_at", sa.DateTime, nullable=False),
     sa.Column("rows", sa.BigInteger, nullable=False),
 )
-ROLLUP_TABLES = (daily, penalty_types, moderators)
+ROLLUP_TABLES = (daily, penalty_types, moderators, label_pairs)
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,10 @@ ROLLUPS = {
             "inspection_counts": INSPECTION_COLUMNS + WEIGHT_COLUMNS,
         },
         MODERATOR_DIMENSIONS,
+    ),
+    # "label_pairs" is read by label_counts and confusion_counts, which sum its rows in pandas.
+    label_pairs.name: Rollup(
+        label_pairs, {"label_pairs": ("inspections",)}, LABEL_DIMENSIONS, LABEL_PAIR_KEYS
     ),
 }
 # Filters fields and the rollup dimension each one narrows.
@@ -211,7 +226,7 @@ def covering(engine: sa.Engine, name: str, filters: Filters, by: Sequence[str]) 
     if built.empty:
         return None
     built = built.set_index("rollup")
-    for rollup_name in (moderators.name, penalty_types.name, daily.name):
+    for rollup_name in (moderators.name, penalty_types.name, label_pairs.name, daily.name):
         rollup = ROLLUPS[rollup_name]
         if name not in rollup.counts or rollup_name not in built.index:
             continue

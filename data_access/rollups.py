@@ -33,11 +33,14 @@ from data_access.engine import writable_engine
 from data_access.filters import Filters
 from data_access.rollup_tables import (
     DIMENSIONS,
+    LABEL_DIMENSIONS,
+    LABEL_PAIR_KEYS,
     MODERATOR_DIMENSIONS,
     MODERATOR_WINDOW_DAYS,
     ROLLUP_TABLES,
     daily,
     forget_status,
+    label_pairs,
     meta,
     moderators,
     penalty_types,
@@ -118,10 +121,17 @@ def _moderator_select(span: Filters) -> sa.Select:
     return _union_select(moderators, parts, MODERATOR_DIMENSIONS)
 
 
+def _label_pair_select(span: Filters) -> sa.Select:
+    """Return the label rollup's rows of a span: inspections per day, dimension and labels."""
+    statement = queries.label_pair_statement(span, ("period", *LABEL_DIMENSIONS))
+    return _union_select(label_pairs, [statement], (*LABEL_DIMENSIONS, *LABEL_PAIR_KEYS))
+
+
 SELECTS = {
     daily.name: _daily_select,
     penalty_types.name: _penalty_type_select,
     moderators.name: _moderator_select,
+    label_pairs.name: _label_pair_select,
 }
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from data_access import queries, rollup_tables, rollups
 from data_access.filters import Filters
+from data_access.statements import recorded
 from tests.conftest import read_only
 
 WEEKS = Filters(start=dt.date(2026, 9, 14), end=dt.date(2026, 11, 22), grain="week")
@@ -108,8 +109,19 @@ def test_the_rollups_answer_the_requests_they_cover(with_rollups):
     assert rollup_tables.covering(engine, "penalty_counts", NARROW, ("penalty_type",))
     moderator = rollup_tables.covering(engine, "inspection_counts", ONE_MODERATOR, ("period",))
     assert moderator.table is rollup_tables.moderators
-    # QA labels are not a rollup dimension, and the rollup ends with the data's last day.
-    assert rollup_tables.covering(engine, "label_counts", WEEKS, ()) is None
+    # Label counts come from the label-pair rollup; it has no moderator dimension.
+    pairs = (*rollup_tables.LABEL_PAIR_KEYS,)
+    assert rollup_tables.covering(engine, "label_pairs", WEEKS, pairs).table is (
+        rollup_tables.label_pairs
+    )
+    assert rollup_tables.covering(engine, "label_pairs", ONE_MODERATOR, pairs) is None
+    with recorded() as log:
+        queries.label_counts(engine, NARROW, ())
+        queries.confusion_counts(engine, NARROW)
+    assert {statement.source for statement in log.statements} == {
+        "modqa_rollup_label_pairs (inspections)"
+    }
+    # The rollup ends with the data's last day.
     later = Filters(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 29))
     assert rollup_tables.covering(engine, "inspection_counts", later, ()) is None
 
@@ -121,6 +133,14 @@ def test_every_other_query_gives_the_same_answer_with_and_without_rollups(with_r
         (
             queries.label_counts(rolled_engine, NARROW, ()),
             queries.label_counts(facts_engine, NARROW, ()),
+        ),
+        (
+            queries.label_counts(rolled_engine, WEEKS, ("period", "market_code")),
+            queries.label_counts(facts_engine, WEEKS, ("period", "market_code")),
+        ),
+        (
+            queries.confusion_counts(rolled_engine, WEEKS),
+            queries.confusion_counts(facts_engine, WEEKS),
         ),
         (
             queries.appeal_flow_counts(rolled_engine, WEEKS, ("period",)),

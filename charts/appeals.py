@@ -42,21 +42,21 @@ def count_funnel(
         _share_text(value, before, label)
         for value, before, label in zip(values[1:], values[:-1], labels[:-1], strict=True)
     ]
+    inside = [value >= INSIDE_TEXT_SHARE * values[0] for value in values]
     fig = go.Figure(
         go.Funnel(
             y=labels,
             x=values,
+            # Outside a narrow bar the share goes on a second line, so the text fits in a
+            # half-width panel instead of running off the chart's right edge.
             text=[
-                palette.format_count(value) + share
-                for value, share in zip(values, shares, strict=True)
+                palette.format_count(value) + (share if wide else share.replace(" (", "<br>(", 1))
+                for value, share, wide in zip(values, shares, inside, strict=True)
             ],
             texttemplate="%{text}",
             # Narrow bars (overturned is a few percent of rejections) keep their text outside;
             # wide ones inside, where outside text would run off the chart.
-            textposition=[
-                "inside" if value >= INSIDE_TEXT_SHARE * values[0] else "outside"
-                for value in values
-            ],
+            textposition=["inside" if wide else "outside" for wide in inside],
             insidetextfont={"color": "white"},
             hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
             marker={"color": palette.ACCENT},
@@ -65,7 +65,12 @@ def count_funnel(
         )
     )
     fig.update_yaxes(categoryorder="array", categoryarray=labels)
-    return palette.base_layout(fig, title=title, height=max(260, 60 * len(labels) + 80))
+    fig = palette.base_layout(fig, title=title, height=max(260, 60 * len(labels) + 80))
+    if not all(inside):
+        # Text beside a narrow bar may reach past the plot area: room on the right, unclipped.
+        fig.update_traces(cliponaxis=False)
+        fig.update_layout(margin={"r": 56})
+    return fig
 
 
 def _count(value: object) -> float:

@@ -127,6 +127,11 @@ def _units(
 
 def _log_ticks(volumes: pd.Series) -> list[int]:
     # 1-2-5 ticks read as plain numbers; plotly's own log ticks label minor steps "2 3 4 5".
-    high = max(float(volumes.max()), 10.0)
+    # Units of similar volume (vendors: 2,000-8,000) may hold one 1-2-5 tick or none, so
+    # every digit step is used when fewer than three fall inside the volumes' range.
+    low, high = max(float(volumes.min()), 1.0), max(float(volumes.max()), 10.0)
     decades = range(int(np.log10(high)) + 2)
-    return [step * 10**decade for decade in decades for step in (1, 2, 5)]
+    ticks = [step * 10**decade for decade in decades for step in (1, 2, 5)]
+    if sum(low <= tick <= high for tick in ticks) < 3:
+        ticks = [step * 10**decade for decade in decades for step in range(1, 10)]
+    return ticks

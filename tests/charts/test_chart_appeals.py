@@ -27,9 +27,9 @@ def test_funnel_shows_each_stage_top_first_with_its_share_of_the_stage_before():
     assert list(funnel.x) == [8000, 1000, 900, 117]
     assert list(funnel.text) == [
         "8,000",
-        "1,000 (12.5% of rejections)",
-        "900 (90.0% of appealed)",
-        "117 (13.0% of resolved)",
+        "1,000<br>(12.5% of rejections)",
+        "900<br>(90.0% of appealed)",
+        "117<br>(13.0% of resolved)",
     ]
 
 

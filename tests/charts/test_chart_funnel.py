@@ -80,6 +80,16 @@ def test_volume_axis_is_logarithmic_and_rate_axis_percent(funnel_frames):
     assert {10, 100, 1000} <= set(fig.layout.xaxis.tickvals)
 
 
+def test_units_of_similar_volume_still_get_three_or_more_volume_ticks(funnel_frames):
+    units, limits = funnel_frames
+    # Vendors: a few thousand inspections each, the limits drawn over the same span.
+    similar = units.assign(denominator=[2100, 3400, 5200, 7900, 6000])
+    fig = funnel_plot(similar, limits.assign(volume=np.geomspace(2100, 7900, len(limits))))
+    low, high = 2100, 7900
+    inside = [tick for tick in fig.layout.xaxis.tickvals if low <= tick <= high]
+    assert len(inside) >= 3, inside
+
+
 def test_units_without_limits_still_plot(funnel_frames):
     units, limits = funnel_frames
     fig = funnel_plot(units, limits.iloc[0:0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -11,7 +13,7 @@ from data_access import queries
 from metrics.agreement import APPROVE, cohens_kappa, confusion_matrix
 from metrics.labels import LABEL_METRICS_BY_NAME, PRECISION, disagreements, metric_frame
 from metrics.registry import Metric
-from ui import boundary, data, downloads, drill, filters, glossary, labels, warehouse
+from ui import actions, boundary, data, downloads, drill, filters, glossary, labels, warehouse
 from ui import names as naming
 from ui.links import View
 from ui.names import describe_filters
@@ -174,33 +176,47 @@ def label_detail(
         st.markdown(naming.humanize(line, escape=md))
 
     trend_precision, trend_overturn = st.columns(2)
+    # Recorded actions that reach this label are marked on its trends; a click opens one.
+    marked = dataclasses.replace(view.filters, labels=(label,))
     trend_precision.markdown("**Precision by period**")
     trend_precision.plotly_chart(
-        naming.readable_figure(
-            charts.rate_trend(
-                labels.precision_by(view.filters, label, ("period",)),
-                colour_by=None,
-                metric_label=PRECISION.label,
-                **labels.nouns(PRECISION),
-            )
+        actions.mark_actions(
+            naming.readable_figure(
+                charts.rate_trend(
+                    labels.precision_by(view.filters, label, ("period",)),
+                    colour_by=None,
+                    metric_label=PRECISION.label,
+                    **labels.nouns(PRECISION),
+                )
+            ),
+            marked,
         ),
         key="label-trend-precision",
+        on_select="rerun",
+        selection_mode="points",
     )
+    actions.open_clicked_action("label-trend-precision", marked)
     trend_overturn.markdown(f"**{labels.OVERTURN.label} by period**")
     trend_overturn.plotly_chart(
-        naming.readable_figure(
-            charts.rate_trend(
-                data.mark_immature(
-                    labels.overturn_by(view.filters, label, ("period",)), view.filters.grain
-                ),
-                colour_by=None,
-                metric_label=labels.OVERTURN.label,
-                immature="immature",
-                **labels.nouns(labels.OVERTURN),
-            )
+        actions.mark_actions(
+            naming.readable_figure(
+                charts.rate_trend(
+                    data.mark_immature(
+                        labels.overturn_by(view.filters, label, ("period",)), view.filters.grain
+                    ),
+                    colour_by=None,
+                    metric_label=labels.OVERTURN.label,
+                    immature="immature",
+                    **labels.nouns(labels.OVERTURN),
+                )
+            ),
+            marked,
         ),
         key="label-trend-overturn",
+        on_select="rerun",
+        selection_mode="points",
     )
+    actions.open_clicked_action("label-trend-overturn", marked)
 
     st.markdown(f"**{md(name)} by market, vendor and queue**")
     for tab, (key, noun) in zip(

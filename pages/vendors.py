@@ -22,7 +22,7 @@ from data_access.filters import Filters
 from metrics.funnel import funnel_limits, funnel_positions
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import auth, boundary, data, downloads, drill, filters, glossary, usable, warehouse
+from ui import actions, auth, boundary, data, downloads, drill, filters, glossary, usable, warehouse
 from ui import names as naming
 from ui.links import Choice, View
 from ui.names import describe_filters
@@ -186,14 +186,22 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
         vendor = view.choices["trend_vendor"]
         name = vendor_names.get(vendor, vendor)
         st.subheader(f"{md(name)} against all vendors")
-        own = human_rates(metric, dataclasses.replace(chosen, vendors=(vendor,)), ("period",))
+        followed = dataclasses.replace(chosen, vendors=(vendor,))
+        own = human_rates(metric, followed, ("period",))
         everyone = human_rates(metric, dataclasses.replace(chosen, vendors=()), ("period",))
+        # Recorded actions that reach this vendor are marked; a click opens one.
         st.plotly_chart(
-            naming.readable_figure(
-                against_reference(own, everyone, name, "All vendors", metric, chosen.grain)
+            actions.mark_actions(
+                naming.readable_figure(
+                    against_reference(own, everyone, name, "All vendors", metric, chosen.grain)
+                ),
+                followed,
             ),
             key="vendors-trend",
+            on_select="rerun",
+            selection_mode="points",
         )
+        actions.open_clicked_action("vendors-trend", followed)
     glossary.caption(
         "Left: points beyond the dotted lines are outside the 99.8% limits, which narrow as "
         f"volume grows; grey points have fewer than {min_sample} {nouns['denominator_label']} "

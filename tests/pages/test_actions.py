@@ -151,3 +151,19 @@ def test_hostile_titles_and_descriptions_stay_text_on_the_page_and_the_trend(app
         assert page_markup(app) == []
     overview = app_on_warehouse(page="pages/overview.py")
     assert page_markup(overview) == []
+
+
+def test_an_action_is_marked_on_the_label_and_vendor_trends_it_reaches(app_on_warehouse):
+    app = _record(app_on_warehouse(page="pages/actions.py"))
+    assert not app.exception
+    # Scoped to Northwind in Indonesia: it reaches every label, and Northwind, not Lumen.
+    label = app_on_warehouse(page="pages/labels.py", label_detail="listing_duplicate")
+    assert not label.exception
+    for key in ("label-trend-precision", "label-trend-overturn"):
+        (mark,) = traces(figure(label, key), "action")
+        assert mark["customdata"] == [["action", 1]]
+    northwind = app_on_warehouse(page="pages/vendors.py", trend_vendor="northwind")
+    assert len(traces(figure(northwind, "vendors-trend"), "action")) == 1
+    lumen = app_on_warehouse(page="pages/vendors.py", trend_vendor="lumen")
+    assert url(lumen, "trend_vendor") == ["lumen"]
+    assert traces(figure(lumen, "vendors-trend"), "action") == []

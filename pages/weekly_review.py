@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 import streamlit as st
 
 from metrics.registry import METRICS_BY_NAME
@@ -283,6 +284,16 @@ def _not_judged(review: WeeklyReview) -> None:
         report_table(naming.readable_table(tables.unjudged_changes(review)))
 
 
+def _due_actions(week: str, selection) -> tuple | None:
+    """Return the actions due this week for the page and the report; None when none is
+    due or the app database cannot be read (the section then says so on its own)."""
+    try:
+        return actions_ui.due_this_week(week, selection)
+    except sa.exc.SQLAlchemyError as error:
+        boundary.show_failure(error, "the actions due this week")
+        return None
+
+
 @warehouse.guarded
 def weekly_review() -> None:
     """Draw the Weekly review page."""
@@ -342,6 +353,7 @@ def weekly_review() -> None:
             )
         )
         link_for = review_ui.link_builder(review_ui.app_root())
+        due = _due_actions(week, view.filters)
         scope_note = auth.scope_note()
         st.download_button(
             "Download report",
@@ -349,7 +361,11 @@ def weekly_review() -> None:
                 view.filters,
                 f"weekly-review-{week}.html",
                 lambda: render_html(
-                    review, link_for=link_for, scope_note=scope_note, names=naming.all_names()
+                    review,
+                    link_for=link_for,
+                    scope_note=scope_note,
+                    names=naming.all_names(),
+                    actions_due=due,
                 ),
             ),
             file_name=f"weekly-review-{week}.html",
@@ -366,7 +382,7 @@ def weekly_review() -> None:
     _standing(review)
     _pooled(review)
     _not_judged(review)
-    actions_ui.weekly_section(week, view.filters)
+    actions_ui.weekly_section(due)
 
 
 require_app_navigation()

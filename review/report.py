@@ -59,8 +59,15 @@ th { background: #f4f4f6; font-weight: 600; }
 """
 
 
-def _table(frame: pd.DataFrame, *, link_column: str | None = None, empty: str = "None.") -> str:
-    """Return a frame as an HTML table, every cell escaped; ``link_column`` cells become links."""
+def _table(
+    frame: pd.DataFrame,
+    *,
+    link_column: str | None = None,
+    link_text: str = "Explained on",
+    empty: str = "None.",
+) -> str:
+    """Return a frame as an HTML table, every cell escaped; the ``link_text`` column's cells
+    link to the addresses in ``link_column`` (which is not shown)."""
     if frame.empty:
         return f"<p>{html.escape(empty)}</p>"
     columns = [column for column in frame.columns if column != link_column]
@@ -70,7 +77,7 @@ def _table(frame: pd.DataFrame, *, link_column: str | None = None, empty: str = 
         cells = []
         for column in columns:
             text = html.escape(str(row[column]))
-            if link_column and column == "Explained on" and row.get(link_column):
+            if link_column and column == link_text and row.get(link_column):
                 href = html.escape(str(row[link_column]), quote=True)
                 text = f'<a href="{href}">{text}</a>'
             cells.append(f"<td>{text}</td>")
@@ -113,6 +120,7 @@ def render_html(
     generated_at: dt.datetime | None = None,
     scope_note: str | None = None,
     names: Mapping[str, str] | None = None,
+    actions_due: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> str:
     """Return the review as a self-contained HTML document (plotly.js inlined once).
 
@@ -120,12 +128,13 @@ def render_html(
     report names the page but links nowhere. ``source`` describes the warehouse (no
     password) for the footer. ``scope_note`` says whose access the data was limited to.
     ``names`` (code -> name) puts names where people read: sentences, tables, legends and
-    category axes; links and hover text keep the codes.
+    category axes; links and hover text keep the codes. ``actions_due`` is the (measured,
+    without data) pair of actions whose evaluation window ended this week, with "Open" links.
     """
     names = names or {}
 
     def table(frame: pd.DataFrame, **options) -> str:
-        return _table(rename_table(frame, names, skip=["Link"]), **options)
+        return _table(rename_table(frame, names, skip=["Link", "Open"]), **options)
 
     def figure(fig: go.Figure, name: str) -> str:
         return _figure(rename_figure(fig, names), name)
@@ -228,6 +237,21 @@ def render_html(
             + table(not_judged_table(review))
             + "<h3>Largest changes too thin to judge</h3>"
             + table(unjudged_changes(review), empty="None.")
+            + "</section>"
+        )
+    if actions_due is not None:
+        measured, missing = actions_due
+        parts.append(
+            '<section id="actions"><h2>Actions due this week</h2>'
+            '<p class="caption">Recorded actions whose evaluation window ended this week, '
+            "measured on the metric each chose when it was recorded.</p>"
+            + table(measured, link_column="Open", link_text="Action", empty="None measured.")
+            + (
+                "<h3>Due, but without data to measure</h3>"
+                + table(missing, link_column="Open", link_text="Action")
+                if len(missing)
+                else ""
+            )
             + "</section>"
         )
     footer = f"Generated {generated_at:%Y-%m-%d %H:%M} UTC" + (f" from {source}" if source else "")

@@ -92,29 +92,34 @@ def impact(action: store.Action) -> tuple[Impact, pd.DataFrame]:
 
 
 @boundary.guard("the actions due this week")
-def weekly_section(week: str, selection: Filters) -> None:
-    """Draw the weekly review's section: actions whose evaluation window ended this week."""
+def due_this_week(week: str, selection: Filters) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Return (measured, without data) for the actions whose evaluation window ended in
+    ``week``, each row with an "Open" link, or None when no action was due."""
     scope = store.scope_of(selection)
     scope.pop("start"), scope.pop("end")
     recorded = store.actions_overlapping(app_db(), scope, visible_markets=visible_markets())
     due = review_actions.due_in_week(recorded, week)
-    st.subheader("Actions due this week")
     if not due:
-        st.caption("No recorded action's evaluation window ended this week.")
-        return
+        return None
     impacts = {action.action_id: impact(action)[0] for action in due}
     measured, missing = review_actions.due_tables(due, impacts)
+    return _with_links(measured), _with_links(missing)
+
+
+def weekly_section(due: tuple[pd.DataFrame, pd.DataFrame] | None) -> None:
+    """Draw the weekly review's section: actions whose evaluation window ended this week."""
+    st.subheader("Actions due this week")
+    if due is None:
+        st.caption("No recorded action's evaluation window ended this week.")
+        return
+    measured, missing = due
     link = {"Open": st.column_config.LinkColumn("Open", display_text="Open ↗", width="small")}
     if not measured.empty:
         st.caption("Measured on the metric each action chose when it was recorded.")
-        st.dataframe(
-            _with_links(measured), hide_index=True, column_config=link, key="review-actions"
-        )
+        st.dataframe(measured, hide_index=True, column_config=link, key="review-actions")
     if not missing.empty:
         st.markdown("**Due, but without data to measure**")
-        st.dataframe(
-            _with_links(missing), hide_index=True, column_config=link, key="review-actions-none"
-        )
+        st.dataframe(missing, hide_index=True, column_config=link, key="review-actions-none")
 
 
 def _with_links(frame: pd.DataFrame) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -171,3 +172,23 @@ def test_the_command_lines_report_names_markets_labels_and_vendors(planted_url, 
     text = " ".join(reader.text)
     assert sorted(set(pattern.findall(text))) == [], "codes where names exist"
     assert "Brazil" in text, "the planted Brazil penalty jump is named"
+
+
+def test_the_report_lists_the_actions_due_with_links_to_them(report, planted_review):
+    measured = pd.DataFrame(
+        {
+            "Action": ["Retrained <Lumen>"],
+            "Result": ["+6.5 pts (2.1 to 10.9)"],
+            "Verdict": ["improved"],
+            "Open": ["https://dash.example.org/actions?action=1"],
+        }
+    )
+    missing = pd.DataFrame(columns=["Action", "Why", "Open"])
+    document = render_html(planted_review(PENALTY_WEEK), actions_due=(measured, missing))
+    section = document[document.index('<section id="actions">') :]
+    assert '<a href="https://dash.example.org/actions?action=1">Retrained &lt;Lumen&gt;</a>' in (
+        section
+    )
+    assert "+6.5 pts (2.1 to 10.9)" in section and "without data" not in section
+    # Without actions the report has no such section.
+    assert 'id="actions"' not in report[0]

@@ -271,6 +271,8 @@ def after_overturn_table(shares: pd.DataFrame, chosen: Filters) -> None:
         + "–"
         + (table["CI high"] * 100).map("{:.1f}%".format)
     ).where(table["CI low"].notna(), "–")
+    # In the chart's order: the largest share first.
+    order = table["Share"].sort_values(ascending=False, na_position="last").index
     shown = pd.DataFrame(
         {
             "Market": table["Market"],
@@ -280,7 +282,7 @@ def after_overturn_table(shares: pd.DataFrame, chosen: Filters) -> None:
         }
     )
     # A static table: its cells wrap, so it fits the half-width panel at any width.
-    report_table(naming.readable_table(shown))
+    report_table(naming.readable_table(shown.loc[order]))
     downloads.csv_button(
         table,
         "Download this table (CSV)",

@@ -149,6 +149,9 @@ def outside_table(
         column_config={
             metric.label: st.column_config.NumberColumn(format="percent", width="small"),
             "99.8% limits": st.column_config.TextColumn(width="small"),
+            nouns["denominator_label"].capitalize(): st.column_config.NumberColumn(
+                format="localized"
+            ),
         },
         key=key,
     )

@@ -57,6 +57,9 @@ def rate_table(
         column_config={
             metric.label: st.column_config.NumberColumn(format="percent", width="small"),
             "95% CI": st.column_config.TextColumn(width="small"),
+            data.nouns(metric)["denominator_label"].capitalize(): st.column_config.NumberColumn(
+                format="localized"
+            ),
         },
     )
     csv_button(

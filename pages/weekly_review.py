@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 import streamlit as st
 
 from metrics.registry import METRICS_BY_NAME
@@ -284,16 +283,6 @@ def _not_judged(review: WeeklyReview) -> None:
         report_table(naming.readable_table(tables.unjudged_changes(review)))
 
 
-def _due_actions(week: str, selection) -> tuple | None:
-    """Return the actions due this week for the page and the report; None when none is
-    due or the app database cannot be read (the section then says so on its own)."""
-    try:
-        return actions_ui.due_this_week(week, selection)
-    except sa.exc.SQLAlchemyError as error:
-        boundary.show_failure(error, "the actions due this week")
-        return None
-
-
 @warehouse.guarded
 def weekly_review() -> None:
     """Draw the Weekly review page."""
@@ -353,7 +342,7 @@ def weekly_review() -> None:
             )
         )
         link_for = review_ui.link_builder(review_ui.app_root())
-        due = _due_actions(week, view.filters)
+        due = actions_ui.due_this_week(week, view.filters)
         scope_note = auth.scope_note()
         st.download_button(
             "Download report",

@@ -94,10 +94,15 @@ def impact(action: store.Action) -> tuple[Impact, pd.DataFrame]:
 @boundary.guard("the actions due this week")
 def due_this_week(week: str, selection: Filters) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Return (measured, without data) for the actions whose evaluation window ended in
-    ``week``, each row with an "Open" link, or None when no action was due."""
+    ``week``, each row with an "Open" link, or None when none was due or the app database
+    could not be read (said on the page, which goes on without the section's numbers)."""
     scope = store.scope_of(selection)
     scope.pop("start"), scope.pop("end")
-    recorded = store.actions_overlapping(app_db(), scope, visible_markets=visible_markets())
+    try:
+        recorded = store.actions_overlapping(app_db(), scope, visible_markets=visible_markets())
+    except sa.exc.SQLAlchemyError as error:
+        boundary.show_failure(error, "the actions due this week")
+        return None
     due = review_actions.due_in_week(recorded, week)
     if not due:
         return None

@@ -3,12 +3,11 @@
 ``st.dataframe`` draws on a canvas with one line per cell: a table of long segment names and
 "rate (interval)" texts is wider than the page and scrolls sideways. The weekly review's
 tables are read, not sorted, so they are drawn as ``st.table``, whose cells wrap. Its cells
-are Markdown, so every value is escaped (``ui.text.md``) and link columns become links.
+are Markdown, so every value is escaped (``ui.text.md``); the only links are addresses the
+app built itself.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
@@ -37,23 +36,17 @@ def _link(url: object, text: str) -> str:
     return f"[{text}]({safe})"
 
 
-def report_frame(frame: pd.DataFrame, links: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Return ``frame`` as Markdown text cells; each column in ``links`` becomes a link whose
-    text is the mapped value, under that text as its heading."""
-    links = links or {}
+def report_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every heading and cell as escaped Markdown text."""
     shown = pd.DataFrame(index=range(len(frame)))
     for column in frame.columns:
-        values = frame[column].tolist()
-        if column in links:
-            shown[links[column]] = [_link(value, f"{links[column]} ↗") for value in values]
-        else:
-            shown[md(column)] = [_cell(value) for value in values]
+        shown[md(column)] = [_cell(value) for value in frame[column].tolist()]
     return shown
 
 
-def report_table(frame: pd.DataFrame, *, links: Mapping[str, str] | None = None) -> None:
+def report_table(frame: pd.DataFrame) -> None:
     """Show ``frame`` as a static table whose text wraps to the width of its container."""
-    st.table(report_frame(frame, links), hide_index=True, border="horizontal")
+    markdown_table(report_frame(frame))
 
 
 def _judged_change(change: str, verdict: str) -> str:

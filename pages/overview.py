@@ -151,9 +151,10 @@ def changes_table(grid, metric, market_names, policy_names, spans) -> None:
         {
             "Market": grid["market_code"].map(market_names),
             "Policy area": grid["policy_area"].map(policy_names),
-            metric.label: grid["rate_current"],
+            metric.label: grid["rate_current"] * 100,
+            # Compact forms leave the grid slack at 1024 px, where it sits in an expander.
             "95% interval": [
-                f"{low:.1%} – {high:.1%}" if low == low else "–"
+                f"{low * 100:.1f}–{high:.1%}" if low == low else "–"
                 for low, high in zip(grid["lower"], grid["upper"], strict=True)
             ],
             "Change (pts)": grid["difference"] * 100,
@@ -168,7 +169,7 @@ def changes_table(grid, metric, market_names, policy_names, spans) -> None:
             shown,
             hide_index=True,
             column_config={
-                metric.label: st.column_config.NumberColumn(format="percent"),
+                metric.label: st.column_config.NumberColumn(format="%.1f%%"),
                 "Change (pts)": st.column_config.NumberColumn(format="%+.1f"),
             },
         )

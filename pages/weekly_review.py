@@ -145,7 +145,9 @@ def _headline(review: WeeklyReview) -> None:
 def _root_causes(review: WeeklyReview) -> None:
     st.subheader("Root causes")
     glossary.caption(
-        "Each significant change overall or in a market, split into what each market, policy "
+        f"Each significant change against the previous week ({review.previous_week}; changes "
+        "against the trailing baseline are not split here), overall or in a market, split into "
+        "what each market, policy "
         "area, label, vendor and moderator contributed (rate effect plus mix effect; the parts "
         "add up to the change), in points with 95% intervals. Contributions are tested within "
         "each change the movers' test selected (Benjamini-Hochberg, level scaled by the share "

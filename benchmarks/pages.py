@@ -181,7 +181,7 @@ def _query_times(url: str, env: dict[str, str], pages) -> dict:
     for name in pages:
         st.cache_data.clear()
         st.cache_resource.clear()
-        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+        app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
         if name != "overview":
             app.switch_page(f"pages/{name}.py")
         with recorded() as log:

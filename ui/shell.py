@@ -1,4 +1,4 @@
-"""Guards every page script so it runs inside ``app.py``'s navigation, never on its own."""
+"""Guards every page script so it runs inside ``dashboard.py``'s navigation, never on its own."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from ui.health import health_line
 
 
 def require_app_navigation() -> None:
-    """Rerun through ``app.py`` when Streamlit ran a page script directly.
+    """Rerun through ``dashboard.py`` when Streamlit ran a page script directly.
 
     Streamlit treats a top-level ``pages/`` folder as a legacy multipage app until the main
     script's ``st.navigation`` first runs in the process. A shared deep link opened on a
     freshly started server would therefore run the page script alone, without the app's
     page config and navigation. Clearing the legacy flag and rerunning sends that first run
-    through ``app.py`` like every later one.
+    through ``dashboard.py`` like every later one.
     """
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False

@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,7 @@ def _app_factory(url: str, monkeypatch) -> Callable[..., AppTest]:
 
 @pytest.fixture
 def app_on_warehouse(duckdb_url, monkeypatch) -> Callable[..., AppTest]:
-    """Return a factory: AppTest of app.py on the small test warehouse, with link params.
+    """Return a factory: AppTest of dashboard.py on the small test warehouse, with link params.
 
     ``open_link(page="pages/labels.py", market=["ID"], ...)`` runs the app, switches to the
     page when one is given, and returns the AppTest after the run.

@@ -1,0 +1,41 @@
+"""`streamlit run app.py` serves the dashboard through st.App, which preloads while starting."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from streamlit.web.server.app_discovery import discover_asgi_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Run in a fresh interpreter: this test process has imported most of it already.
+PROBE = """
+import json, sys
+before = set(sys.modules)
+from ui.startup import preload
+preload()
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_streamlit_run_finds_the_app_that_serves_the_dashboard():
+    found = discover_asgi_app(ROOT / "app.py")
+    assert found.is_asgi_app
+    assert found.app_name == "app"
+
+
+def test_preloading_imports_every_page_library_but_not_the_clickhouse_driver():
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    libraries = ("pandas", "plotly.graph_objects", "statsmodels.api", "scipy.stats", "duckdb")
+    dashboard = ("metrics.impact", "charts.change", "review.weekly", "ui.filters", "appdb.store")
+    for module in (*libraries, *dashboard):
+        assert module in loaded, module
+    # Plotly's property validators are loaded by the warm-up figure, not by the first page.
+    assert "_plotly_utils.basevalidators" in loaded
+    assert "clickhouse_sqlalchemy" not in loaded

@@ -1,0 +1,83 @@
+"""Server start: load what the pages need before the first visitor arrives.
+
+A fresh Streamlit server imports a page's libraries (pandas, Plotly, statsmodels, SciPy,
+SQLAlchemy) during the first visitor's first run, and Plotly loads the validator of each
+chart property the first time a figure sets it. That is more than a second on the first
+page, paid by whoever opens a shared link first. ``app.py`` serves the dashboard through
+``st.App`` with :func:`preloaded` as its lifespan, so the server does it while starting,
+before it accepts a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import pkgutil
+import time
+from collections.abc import AsyncIterator
+
+LOG = logging.getLogger(__name__)
+
+# The dashboard's own packages; importing them pulls in every library a page uses.
+PACKAGES = ("data_access", "metrics", "charts", "review", "appdb", "ui")
+# Command-line entry points, and the ClickHouse driver that only a ClickHouse URL needs.
+SKIPPED = ("__main__", "data_access.clickhouse")
+
+
+def import_dashboard_modules() -> list[str]:
+    """Import every module of the dashboard's packages; return the names imported."""
+    imported = []
+    for package_name in PACKAGES:
+        package = importlib.import_module(package_name)
+        for module in pkgutil.walk_packages(package.__path__, f"{package_name}."):
+            if module.name.endswith(SKIPPED[0]) or module.name in SKIPPED[1:]:
+                continue
+            importlib.import_module(module.name)
+            imported.append(module.name)
+    return imported
+
+
+def draw_warm_up_figure() -> int:
+    """Build and serialise a figure of each trace kind the pages draw; return the JSON size.
+
+    Plotly imports a property's validator the first time any figure sets that property, so
+    building one small figure of each kind moves that cost from the first page to here.
+    """
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from charts.palette import base_layout, percent_axis
+
+    figure = go.Figure(
+        [
+            go.Scatter(x=[0, 1], y=[0.5, 0.6], mode="lines+markers", customdata=[[0], [1]]),
+            go.Bar(x=[0], y=[1], text=["a"]),
+            go.Heatmap(z=[[0.1, 0.2]], x=["a", "b"], y=["c"], colorscale="RdBu"),
+            go.Funnel(x=[3, 2, 1], y=["a", "b", "c"]),
+        ]
+    )
+    base_layout(figure, title="warm-up")
+    percent_axis(figure)
+    figure.add_vrect(x0=0, x1=1, opacity=0.1)
+    figure.add_annotation(x=0, y=0, text="warm-up")
+    return len(pio.to_json(figure, validate=False))
+
+
+def preload() -> None:
+    """Import the dashboard's modules and warm Plotly, logging how long it took."""
+    started = time.perf_counter()
+    modules = import_dashboard_modules()
+    draw_warm_up_figure()
+    LOG.info("Preloaded %d modules in %.1f s", len(modules), time.perf_counter() - started)
+
+
+@contextlib.asynccontextmanager
+async def preloaded(_app: object) -> AsyncIterator[None]:
+    """Lifespan for ``st.App``: preload before serving; a failure only loses the head start."""
+    try:
+        await asyncio.to_thread(preload)
+    except Exception:  # noqa: BLE001 - a page reports its own import error on its first run
+        LOG.exception("Preloading the dashboard's modules failed; pages will load them")
+    yield

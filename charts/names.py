@@ -7,6 +7,7 @@ page and the mailed report name things the same way. Codes stay in hover text an
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 
@@ -63,11 +64,18 @@ def dimension_names(
 
 
 def _pattern(names: Mapping[str, str]) -> re.Pattern[str] | None:
-    codes = sorted((code for code in names if code), key=len, reverse=True)
+    # A table renames hundreds of cells with one mapping: compile its pattern once.
+    return _compiled(frozenset(code for code in names if code))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(codes: frozenset[str]) -> re.Pattern[str] | None:
     if not codes:
         return None
+    longest_first = sorted(codes, key=lambda code: (-len(code), code))
     # Whole words only, case-sensitive: "ID" the market, never the "id" in "decision_id".
-    return re.compile(r"(?<![\w])(" + "|".join(re.escape(code) for code in codes) + r")(?![\w])")
+    alternatives = "|".join(re.escape(code) for code in longest_first)
+    return re.compile(r"(?<![\w])(" + alternatives + r")(?![\w])")
 
 
 def humanize(text: str, names: Mapping[str, str], escape: Callable[[str], str] = str) -> str:
@@ -85,18 +93,21 @@ def rename_table(
     """Return a table for reading with codes in its text columns written as names; columns
     in ``skip`` (links, identifiers) and addresses are left alone."""
     shown = frame.copy()
+    pattern = _pattern(names)
+    if pattern is None:
+        return shown
+
+    def named(value: object) -> object:
+        if isinstance(value, str) and not value.startswith(("http://", "https://")):
+            return pattern.sub(lambda match: names[match.group(1)], value)
+        return value
+
     for column in shown.columns:
         if column in skip or not (
             shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column])
         ):
             continue
-        shown[column] = shown[column].map(
-            lambda value: (
-                humanize(value, names)
-                if isinstance(value, str) and not value.startswith(("http://", "https://"))
-                else value
-            )
-        )
+        shown[column] = shown[column].map(named)
     return shown
 
 

@@ -16,6 +16,7 @@ from ui import (
     compare,
     data,
     downloads,
+    figures,
     filters,
     glossary,
     names,
@@ -129,7 +130,8 @@ def overview() -> None:
         "the 12 periods before" if view.choices["against"] == "trailing" else "the period before"
     )
     st.plotly_chart(
-        change_heatmap(
+        figures.built(
+            change_heatmap,
             grid,
             metric_label=metric.label,
             higher_is_better=metric.higher_is_better,
@@ -183,6 +185,29 @@ def changes_table(grid, metric, market_names, policy_names, spans) -> None:
         )
 
 
+def trend_figure(
+    shown: pd.DataFrame,
+    metric_name: str,
+    market_names: dict[str, str],
+    judged: tuple,
+    against_rate: float | None,
+    against_label: str,
+    marks: pd.DataFrame,
+):
+    """Return the trend figure: rates by market, the comparison line, the recorded actions."""
+    metric = METRICS_BY_NAME[metric_name]
+    figure = charts.rate_trend(
+        shown,
+        colour_by="market_code",
+        metric_label=metric.label,
+        immature="immature" if metric.source == "appeals" else None,
+        names=market_names,
+        **data.nouns(metric),
+    )
+    mark_comparison(figure, judged, against_rate, against_label=against_label)
+    return charts.add_action_marks(figure, marks)
+
+
 def trend(view, metric, spans, grid, market_names, policy_names) -> None:
     """Draw the trend: the clicked cell against its comparison, or the largest markets."""
     cell = view.choices.get("cell", "")
@@ -214,14 +239,6 @@ def trend(view, metric, spans, grid, market_names, policy_names) -> None:
                 "interval; click a grid cell, or choose markets in the sidebar, for others."
             )
     shown = data.mark_immature(shown, trend_filters.grain)
-    figure = charts.rate_trend(
-        shown,
-        colour_by="market_code",
-        metric_label=metric.label,
-        immature="immature" if metric.source == "appeals" else None,
-        names=market_names,
-        **data.nouns(metric),
-    )
     against_rate = None
     if cell:
         # The cell's own comparison rate: the line the judged weeks are measured against.
@@ -233,15 +250,18 @@ def trend(view, metric, spans, grid, market_names, policy_names) -> None:
         overall = compare.compare(metric, spans, ())
         if overall["denominator_previous"].iloc[0] > 0:
             against_rate = float(overall["rate_previous"].iloc[0])
-    mark_comparison(
-        figure,
-        spans.comparison.judged,
-        against_rate,
-        against_label="Comparison" + ("" if cell else f", {auth.all_markets_words()}"),
-    )
     # Recorded actions are marked on the trend; clicking one opens it (ui.actions, #14).
     st.plotly_chart(
-        actions.mark_actions(figure, trend_filters),
+        figures.built(
+            trend_figure,
+            shown,
+            metric.name,
+            market_names,
+            spans.comparison.judged,
+            against_rate,
+            "Comparison" + ("" if cell else f", {auth.all_markets_words()}"),
+            actions.action_marks(trend_filters),
+        ),
         key="overview-trend",
         on_select="rerun",
         selection_mode="points",

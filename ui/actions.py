@@ -143,24 +143,28 @@ def overlapping(selection: Filters) -> list[store.Action]:
 
 def mark_actions(fig: go.Figure, selection: Filters) -> go.Figure:
     """Return the figure with the overlapping actions drawn on it (see ``charts.actions``)."""
+    return charts.add_action_marks(fig, action_marks(selection))
+
+
+def action_marks(selection: Filters) -> pd.DataFrame:
+    """Return the overlapping actions as ``charts.add_action_marks`` draws them (maybe none)."""
+    columns = ["action_id", "title", "kind", "start", "end"]
     try:
         found = overlapping(selection)
     except sa.exc.SQLAlchemyError as error:
         # The chart is worth more than its annotations: draw it without them.
         boundary.show_failure(error, "the recorded actions on this chart")
-        return fig
-    if not found:
-        return fig
-    marks = pd.DataFrame(
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(
         {
             "action_id": [a.action_id for a in found],
             "title": [a.title for a in found],
             "kind": [a.kind_name for a in found],
             "start": [pd.Timestamp(max(a.start, selection.start)) for a in found],
             "end": [pd.Timestamp(min(a.end, selection.end)) if a.end else pd.NaT for a in found],
-        }
+        },
+        columns=columns,
     )
-    return charts.add_action_marks(fig, marks)
 
 
 def clicked_action(chart_key: str) -> int | None:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from data_access.filters import Filters
 from metrics.movers import bh_adjust, compare_periods
 from metrics.rates import wilson_interval
-from metrics.registry import Metric
+from metrics.registry import METRICS_BY_NAME, Metric
 from ui import data, periods, warehouse
 
 FDR = 0.05
@@ -48,13 +49,22 @@ def compare(metric: Metric, spans: Windows, keys: Sequence[str]) -> pd.DataFrame
         if spans.against is not None
         else current.iloc[0:0]
     )
+    return _compared(current, previous, tuple(keys), metric.name, warehouse.settings().min_sample)
+
+
+@st.cache_data(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=256)
+def _compared(
+    current: pd.DataFrame, previous: pd.DataFrame, keys: tuple, metric_name: str, min_sample: int
+) -> pd.DataFrame:
+    # Cached per pair of count frames: the tests and intervals are most of a warm rerun's work.
+    metric = METRICS_BY_NAME[metric_name]
     compared = compare_periods(
         current,
         previous,
         list(keys),
         metric.numerator,
         metric.denominator,
-        min_sample=warehouse.settings().min_sample,
+        min_sample=min_sample,
         weight_sq=metric.weight_sq,
     )
     successes, trials = _interval_counts(compared, metric)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from ui import per_run
 from ui.health import health_line
 
 
@@ -43,6 +44,7 @@ FIT_CSS = """
 
 def run_page(page) -> None:  # noqa: ANN001 - a StreamlitPage, whose class is not public API
     """Remember the page's URL path for share links, add the fitting styles, then run it."""
+    per_run.start_run()
     st.session_state["page_url_path"] = page.url_path
     st.html(FIT_CSS)
     page.run()

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import queries
-from ui import warehouse
+from ui import per_run, warehouse
 
 NOTES_KEY = "data_notes"
 # A latest decision further than this past the clock is a loading mistake (9999-12-31).
@@ -47,7 +47,18 @@ def _usable_rows(
 
 def filter_options() -> queries.FilterOptions:
     """Return the filter options without NULL or repeated codes; notes go to ``page_notes``."""
-    options = warehouse.query(queries.filter_options)
+    return per_run.once("filter_options", _noted_filter_options)
+
+
+def _noted_filter_options() -> queries.FilterOptions:
+    options, notes = _usable_options(warehouse.query(queries.filter_options))
+    _note(list(notes))
+    return options
+
+
+@st.cache_data(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=64)
+def _usable_options(options: queries.FilterOptions) -> tuple[queries.FilterOptions, tuple]:
+    # Cached: every page asks for the options several times a run (names, links, sidebar).
     notes: list[str] = []
     markets = _usable_rows(options.markets, "market_code", "market_name", "market", notes)
     labels = _usable_rows(options.labels, "label_code", "label_name", "rejection label", notes)
@@ -56,8 +67,7 @@ def filter_options() -> queries.FilterOptions:
     if len(queues) < len(options.queues):
         notes.append("Some decisions have no queue; they count under All but cannot be picked.")
     areas = tuple(sorted({area for area in labels["policy_area"] if isinstance(area, str)}))
-    _note(notes)
-    return queries.FilterOptions(markets, labels, vendors, areas, queues)
+    return queries.FilterOptions(markets, labels, vendors, areas, queues), tuple(notes)
 
 
 def latest_decision(fresh: pd.DataFrame) -> dt.datetime | None:

@@ -26,8 +26,6 @@ def built(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> g
 
 
 @st.cache_resource(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=256)
-def _built(
-    name: str, args: tuple, kwargs: tuple, _build: Callable[..., go.Figure]
-) -> go.Figure:
+def _built(name: str, args: tuple, kwargs: tuple, _build: Callable[..., go.Figure]) -> go.Figure:
     # Keyed by the builder's name; the function itself is not hashable (leading underscore).
     return _build(*args, **dict(kwargs))

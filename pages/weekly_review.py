@@ -130,7 +130,7 @@ def _headline(review: WeeklyReview) -> None:
     for tab, name in zip(tabs, HEADLINE_METRICS, strict=True):
         with tab:
             st.plotly_chart(
-                naming.readable_figure(figures.trend_figure(review, name)),
+                review_ui.figure(figures.trend_figure, review, name),
                 key=f"review-trend-{name}",
             )
             markdown_table(
@@ -180,7 +180,7 @@ def _what_moved(review: WeeklyReview, link_for) -> None:
     if moved.empty:
         st.info("No change passed the movers' test this week.", icon=":material/check:")
         return
-    st.plotly_chart(naming.readable_figure(figures.movers_figure(review)), key="review-movers")
+    st.plotly_chart(review_ui.figure(figures.movers_figure, review), key="review-movers")
     markdown_table(movers_screen(naming.readable_table(moved), review.previous_week))
     glossary.caption(
         "Bold: the change that is significant after the false-discovery control. The report "
@@ -230,7 +230,7 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
                     row, markets[start : start + CHART_COLUMNS], strict=False
                 ):
                     column.plotly_chart(
-                        naming.readable_figure(figures.control_figure(review, name, market)),
+                        review_ui.figure(figures.control_figure, review, name, market),
                         key=f"review-control-{name}-{market}",
                     )
 

@@ -29,3 +29,19 @@ def built(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> g
 def _built(name: str, args: tuple, kwargs: tuple, _build: Callable[..., go.Figure]) -> go.Figure:
     # Keyed by the builder's name; the function itself is not hashable (leading underscore).
     return _build(*args, **dict(kwargs))
+
+
+def built_for(identity: tuple, build: Callable[..., go.Figure], *args: object) -> go.Figure:
+    """Return ``build(*args)`` built once per ``identity``: for arguments too large to hash
+    (a whole weekly review) that the small, hashable ``identity`` determines."""
+    code = getattr(getattr(build, "__wrapped__", build), "__code__", None)
+    name = f"{build.__module__}.{build.__qualname__}@{getattr(code, 'co_filename', '')}"
+    # One string to hash: Streamlit's hasher walks tuples and dataclasses field by field.
+    return _built_for(name, repr(identity), build, args)
+
+
+@st.cache_resource(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=256)
+def _built_for(
+    name: str, identity: str, _build: Callable[..., go.Figure], _args: tuple
+) -> go.Figure:
+    return _build(*_args)

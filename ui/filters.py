@@ -23,7 +23,7 @@ from charts.names import POLICY_AREA_NAMES
 from charts.text import html_unescape
 from data_access import queries
 from data_access.filters import GRAINS, Filters
-from ui import audit, auth, data, glossary, periods, shell, usable
+from ui import audit, auth, data, glossary, per_run, periods, shell, usable
 from ui.links import Choice, View, parse_view, view_params
 from ui.text import md
 
@@ -48,6 +48,10 @@ DIMENSION_LABELS = {
 
 def known_values() -> tuple[queries.FilterOptions, dict[str, tuple[str, ...]]]:
     """Return the warehouse's filter options and, per Filters field, the values it knows."""
+    return per_run.once("known_values", _known_values)
+
+
+def _known_values() -> tuple[queries.FilterOptions, dict[str, tuple[str, ...]]]:
     options = usable.filter_options()
     known = {
         "markets": tuple(options.markets["market_code"]),

@@ -8,8 +8,10 @@ from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from charts.names import rename_figure
 from data_access import queries
 from data_access.config import ConfigurationError
 from data_access.errors import QUERY_FAILURES
@@ -17,7 +19,8 @@ from data_access.filters import Filters
 from review.standing import POOLED_WEEKS, STANDING_WEEKS
 from review.weekly import LinkTarget, WeeklyReview, build_review
 from review.weeks import iso_week, week_range
-from ui import warehouse
+from ui import figures, warehouse
+from ui import names as naming
 from ui.links import View, share_url
 
 # How far back the week picker reaches.
@@ -80,6 +83,37 @@ def weekly_review(
             )
         except QUERY_FAILURES as error:
             raise warehouse.warehouse_problem(error) from error
+
+
+def identity(review: WeeklyReview) -> tuple:
+    """Return what a review is built from: equal identities, equal reviews (a cache key)."""
+    return (
+        review.week,
+        review.filters,
+        review.latest_data,
+        review.min_sample,
+        review.fdr,
+        review.appeal_window_days,
+        review.standing_weeks,
+        review.pooled_weeks,
+    )
+
+
+def figure(build: Callable[..., go.Figure], review: WeeklyReview, *args: object) -> go.Figure:
+    """Return ``build(review, *args)`` with names for codes, built once per review and names
+    (``ui.figures``: shared, so read-only)."""
+    names = naming.all_names()
+    key = (
+        identity(review),
+        f"{build.__module__}.{build.__qualname__}",
+        args,
+        tuple(sorted(names.items())),
+    )
+    return figures.built_for(key, _named_figure, build, names, review, *args)
+
+
+def _named_figure(build, names, review, *args) -> go.Figure:  # noqa: ANN001 - see figure()
+    return rename_figure(build(review, *args), names)
 
 
 def week_options(latest: dt.datetime | None, last_complete: str, chosen: str) -> list[str]:

@@ -13,7 +13,18 @@ from data_access import queries
 from metrics.agreement import APPROVE, cohens_kappa, confusion_matrix
 from metrics.labels import LABEL_METRICS_BY_NAME, PRECISION, disagreements, metric_frame
 from metrics.registry import Metric
-from ui import actions, boundary, data, downloads, drill, filters, glossary, labels, warehouse
+from ui import (
+    actions,
+    boundary,
+    data,
+    downloads,
+    drill,
+    figures,
+    filters,
+    glossary,
+    labels,
+    warehouse,
+)
 from ui import names as naming
 from ui.links import View
 from ui.names import describe_filters
@@ -97,28 +108,39 @@ def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
         "intervals. Click a bar to see its label's detail."
     )
     ranked = ranked.head(TOP_BARS)
-    figure = charts.rate_bars(
-        metric_frame(ranked, sort),
-        category="label_code",
-        metric_label=sort.label,
-        sort=False,
-        **labels.nouns(sort),
-    )
     codes = list(ranked["label_code"])
-    if label in codes:
-        # Show the chosen label's bar as selected: the others are dimmed, as after a click.
-        figure.update_traces(selectedpoints=[], selector={"meta": {"role": "rates"}})
-        figure.update_traces(
-            selectedpoints=[codes.index(label)], selector={"meta": {"role": "rates"}}
-        )
+    figure = figures.named(
+        worst_bars_figure,
+        metric_frame(ranked, sort),
+        sort.name,
+        codes.index(label) if label in codes else None,
+    )
     # Keyed by the label, so a choice made elsewhere leaves no stale selection behind.
     key = f"labels-bars-{label or 'none'}"
     st.plotly_chart(
-        naming.readable_figure(figure),
+        figure,
         on_select=filters.select_on_click(key, labels.LABEL_KEY, reset=RESET),
         key=key,
         selection_mode="points",
     )
+
+
+def worst_bars_figure(frame: pd.DataFrame, sort_name: str, selected: int | None):
+    """Return the worst labels' bars, the chosen label's bar selected (the others dimmed)."""
+    sort = LABEL_METRICS_BY_NAME[sort_name]
+    figure = charts.rate_bars(
+        frame, category="label_code", metric_label=sort.label, sort=False, **labels.nouns(sort)
+    )
+    if selected is not None:
+        # Shown as after a click on it.
+        figure.update_traces(selectedpoints=[], selector={"meta": {"role": "rates"}})
+        figure.update_traces(selectedpoints=[selected], selector={"meta": {"role": "rates"}})
+    return figure
+
+
+def confusion_figure(matrix: pd.DataFrame):
+    """Return the confusion matrix with clickable cells."""
+    return clickable_cells(charts.confusion_heatmap(matrix, counts=matrix, title=None))
 
 
 @boundary.guard("the confusion matrix")
@@ -146,9 +168,7 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
     )
     key = f"labels-confusion-{label or 'none'}"
     st.plotly_chart(
-        naming.readable_figure(
-            clickable_cells(charts.confusion_heatmap(matrix, counts=matrix, title=None))
-        ),
+        figures.named(confusion_figure, matrix),
         on_select=labels.pick_cell_on_click(key, reset=RESET),
         key=key,
         selection_mode="points",
@@ -180,16 +200,13 @@ def label_detail(
     marked = dataclasses.replace(view.filters, labels=(label,))
     trend_precision.markdown("**Precision by period**")
     trend_precision.plotly_chart(
-        actions.mark_actions(
-            naming.readable_figure(
-                charts.rate_trend(
-                    labels.precision_by(view.filters, label, ("period",)),
-                    colour_by=None,
-                    metric_label=PRECISION.label,
-                    **labels.nouns(PRECISION),
-                )
-            ),
-            marked,
+        figures.named(
+            charts.rate_trend,
+            labels.precision_by(view.filters, label, ("period",)),
+            marks=actions.action_marks(marked),
+            colour_by=None,
+            metric_label=PRECISION.label,
+            **labels.nouns(PRECISION),
         ),
         key="label-trend-precision",
         on_select="rerun",
@@ -198,19 +215,16 @@ def label_detail(
     actions.open_clicked_action("label-trend-precision", marked)
     trend_overturn.markdown(f"**{labels.OVERTURN.label} by period**")
     trend_overturn.plotly_chart(
-        actions.mark_actions(
-            naming.readable_figure(
-                charts.rate_trend(
-                    data.mark_immature(
-                        labels.overturn_by(view.filters, label, ("period",)), view.filters.grain
-                    ),
-                    colour_by=None,
-                    metric_label=labels.OVERTURN.label,
-                    immature="immature",
-                    **labels.nouns(labels.OVERTURN),
-                )
+        figures.named(
+            charts.rate_trend,
+            data.mark_immature(
+                labels.overturn_by(view.filters, label, ("period",)), view.filters.grain
             ),
-            marked,
+            marks=actions.action_marks(marked),
+            colour_by=None,
+            metric_label=labels.OVERTURN.label,
+            immature="immature",
+            **labels.nouns(labels.OVERTURN),
         ),
         key="label-trend-overturn",
         on_select="rerun",
@@ -314,13 +328,12 @@ def error_mix(view: View) -> None:
         counts = warehouse.query(queries.inspection_counts, view.filters, (key,))
         column.markdown(f"**By {noun}**")
         column.plotly_chart(
-            naming.readable_figure(
-                charts.stacked_share_bars(
-                    counts,
-                    category=key,
-                    parts=list(ERROR_PARTS),
-                    part_labels=ERROR_PARTS,
-                )
+            figures.named(
+                charts.stacked_share_bars,
+                counts,
+                category=key,
+                parts=list(ERROR_PARTS),
+                part_labels=ERROR_PARTS,
             ),
             key=f"labels-mix-{key}",
         )

@@ -7,6 +7,7 @@ the table and the confusion matrix to the chosen label.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import zlib
 from collections.abc import Sequence
@@ -32,7 +33,7 @@ from metrics.labels import (
 )
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import names, usable, warehouse
+from ui import figures, names, usable, warehouse
 from ui.filters import set_choice
 from ui.links import Choice
 from ui.text import md
@@ -220,7 +221,16 @@ def table_frame(table: pd.DataFrame, sort: Metric) -> pd.DataFrame:
 
 
 def _styled(table: pd.DataFrame, shown: pd.DataFrame, sort: Metric):
-    """Return a Styler that prints rates with their intervals and greys small samples."""
+    """Return a Styler that prints rates with their intervals and greys small samples.
+
+    Its one-formatter-per-cell build is kept per table (``ui.figures``); each run gets a copy,
+    because ``st.dataframe`` computes the styles on the object it is given.
+    """
+    return copy.deepcopy(figures.built(_built_styler, table, shown, sort.name))
+
+
+def _built_styler(table: pd.DataFrame, shown: pd.DataFrame, sort_name: str):
+    sort = LABEL_METRICS_BY_NAME[sort_name]
     styler = shown.style.format("{:,}", subset=list(COUNT_HEADERS.values()))
     for position, row in enumerate(table.itertuples(index=False)):
         record = row._asdict()

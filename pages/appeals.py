@@ -14,7 +14,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME
-from ui import actions, boundary, data, downloads, filters, glossary, warehouse
+from ui import actions, boundary, data, downloads, figures, filters, glossary, warehouse
 from ui import names as naming
 from ui.links import Choice, View
 from ui.names import describe_filters
@@ -149,7 +149,7 @@ def cohort_section(view: View) -> bool:
     st.subheader("From rejections to overturned appeals")
     left, right = st.columns([3, 2])
     left.plotly_chart(
-        naming.readable_figure(count_funnel(totals.iloc[0], FUNNEL_STAGES)), key="appeals-funnel"
+        figures.named(count_funnel, totals.iloc[0], FUNNEL_STAGES), key="appeals-funnel"
     )
     with right:
         totals_table(totals, COHORT_TOTALS, f"appeal_totals_cohort_{chosen.start}_{chosen.end}")
@@ -164,22 +164,36 @@ def cohort_section(view: View) -> bool:
         for metric in (APPEAL_RATE, OVERTURN_RATE)
     }
     for column, (metric, rates) in zip(st.columns(2), trends.items(), strict=True):
-        trend = charts.rate_trend(
-            rates,
-            colour_by=None,
-            metric_label=metric.label,
-            immature="immature",
-            title=f"{metric.label} by decision {chosen.grain}",
-            **data.nouns(metric),
-        )
         key = f"appeals-trend-{metric.name}"
-        marked = actions.mark_actions(shade_immature(trend, rates), chosen)
         column.plotly_chart(
-            naming.readable_figure(marked), key=key, on_select="rerun", selection_mode="points"
+            figures.named(
+                cohort_trend_figure,
+                rates,
+                metric.name,
+                chosen.grain,
+                marks=actions.action_marks(chosen),
+            ),
+            key=key,
+            on_select="rerun",
+            selection_mode="points",
         )
         actions.open_clicked_action(key, chosen)
     immature_note(trends[APPEAL_RATE])
     return True
+
+
+def cohort_trend_figure(rates: pd.DataFrame, metric_name: str, grain: str):
+    """Return a cohort rate's trend, immature periods shaded."""
+    metric = METRICS_BY_NAME[metric_name]
+    trend = charts.rate_trend(
+        rates,
+        colour_by=None,
+        metric_label=metric.label,
+        immature="immature",
+        title=f"{metric.label} by decision {grain}",
+        **data.nouns(metric),
+    )
+    return shade_immature(trend, rates)
 
 
 @boundary.guard("the flow view")
@@ -222,13 +236,12 @@ def flow_section(view: View) -> bool:
 
     st.subheader(f"Overturn rate by resolution {chosen.grain} (flow view)")
     st.plotly_chart(
-        naming.readable_figure(
-            charts.rate_trend(
-                overturn_rates(True, chosen, ("period",)),
-                colour_by=None,
-                metric_label=OVERTURN_RATE.label,
-                **data.nouns(OVERTURN_RATE),
-            )
+        figures.named(
+            charts.rate_trend,
+            overturn_rates(True, chosen, ("period",)),
+            colour_by=None,
+            metric_label=OVERTURN_RATE.label,
+            **data.nouns(OVERTURN_RATE),
         ),
         key="appeals-trend-flow",
     )
@@ -248,15 +261,14 @@ def breakdown_section(view: View, flow: bool) -> None:
         st.subheader("Overturn rate by market and policy area")
         grid = overturn_rates(flow, chosen, ("market_code", "policy_area"))
         st.plotly_chart(
-            naming.readable_figure(
-                charts.rate_heatmap(
-                    grid,
-                    rows="market_code",
-                    columns="policy_area",
-                    metric_label=OVERTURN_RATE.label,
-                    higher_is_better=False,
-                    **nouns,
-                )
+            figures.named(
+                charts.rate_heatmap,
+                grid,
+                rows="market_code",
+                columns="policy_area",
+                metric_label=OVERTURN_RATE.label,
+                higher_is_better=False,
+                **nouns,
             ),
             key="appeals-heatmap",
         )
@@ -268,10 +280,12 @@ def breakdown_section(view: View, flow: bool) -> None:
         st.subheader("Overturn rate by label")
         by_label = overturn_rates(flow, chosen, ("label_code",))
         st.plotly_chart(
-            naming.readable_figure(
-                charts.rate_bars(
-                    by_label, category="label_code", metric_label=OVERTURN_RATE.label, **nouns
-                )
+            figures.named(
+                charts.rate_bars,
+                by_label,
+                category="label_code",
+                metric_label=OVERTURN_RATE.label,
+                **nouns,
             ),
             key="appeals-labels",
         )
@@ -296,7 +310,7 @@ def breakdown_section(view: View, flow: bool) -> None:
     if not flow:
         shown = data.mark_immature(shown, chosen.grain)
     st.plotly_chart(
-        naming.readable_figure(resolution_time_trend(shown, immature=None if flow else "immature")),
+        figures.named(resolution_time_trend, shown, immature=None if flow else "immature"),
         key="appeals-resolution-times",
     )
     counted_from = "resolution" if flow else "decision"

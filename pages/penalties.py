@@ -16,7 +16,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates, with_interval
 from metrics.registry import METRICS_BY_NAME
-from ui import actions, boundary, data, downloads, filters, glossary, warehouse
+from ui import actions, boundary, data, downloads, figures, filters, glossary, warehouse
 from ui import names as naming
 from ui.links import Choice
 from ui.names import describe_filters
@@ -117,6 +117,20 @@ def tiles(totals: pd.DataFrame) -> None:
     )
 
 
+def trend_figure(shown: pd.DataFrame, metric_name: str, breakdown: str):
+    """Return a penalty or reversal rate's trend by group; immature reversal cohorts shaded."""
+    metric = METRICS_BY_NAME[metric_name]
+    reversal = metric_name == REVERSAL_RATE.name
+    trend = charts.rate_trend(
+        shown,
+        colour_by=breakdown,
+        metric_label=metric.label,
+        immature="immature" if reversal else None,
+        **data.nouns(metric),
+    )
+    return shade_immature(trend, shown) if reversal else trend
+
+
 @boundary.guard("the penalty trend")
 def trend_section(chosen: Filters, breakdown: str) -> None:
     """Draw penalty rate and reversal rate over time, one line per breakdown group."""
@@ -128,22 +142,13 @@ def trend_section(chosen: Filters, breakdown: str) -> None:
         shown = largest_groups(rates[metric.name], breakdown, chosen)
         if metric is REVERSAL_RATE:
             shown = data.mark_immature(shown, chosen.grain)
-        trend = charts.rate_trend(
-            shown,
-            colour_by=breakdown,
-            metric_label=metric.label,
-            immature="immature" if metric is REVERSAL_RATE else None,
-            **data.nouns(metric),
-        )
         # The chart's name goes above it, not in it: a legend of several rows would run into
         # a title drawn inside the figure.
         column.markdown(f"**{metric.label} by {noun}**")
         key = f"penalties-trend-{metric.name}"
         column.plotly_chart(
-            naming.readable_figure(
-                actions.mark_actions(
-                    shade_immature(trend, shown) if metric is REVERSAL_RATE else trend, chosen
-                )
+            figures.named(
+                trend_figure, shown, metric.name, breakdown, marks=actions.action_marks(chosen)
             ),
             key=key,
             on_select="rerun",
@@ -183,8 +188,8 @@ def mix_section(chosen: Filters, breakdown: str) -> None:
     with left:
         st.subheader(f"Mix of penalty types by {noun}")
         st.plotly_chart(
-            naming.readable_figure(
-                charts.stacked_share_bars(wide.reset_index(), category=group, parts=types)
+            figures.named(
+                charts.stacked_share_bars, wide.reset_index(), category=group, parts=types
             ),
             key="penalties-mix",
         )
@@ -192,7 +197,7 @@ def mix_section(chosen: Filters, breakdown: str) -> None:
         st.subheader("Points per penalty")
         bin_width, points = points_bins(chosen)
         st.plotly_chart(
-            naming.readable_figure(points_histogram(points, bin_width=bin_width)),
+            figures.named(points_histogram, points, bin_width=bin_width),
             key="penalties-points",
         )
         glossary.caption(
@@ -220,14 +225,13 @@ def after_overturn_section(chosen: Filters) -> None:
     ).assign(numerator=counts["reversed_after_overturn"], denominator=counts["penalties"])
     left, right = st.columns(2)
     left.plotly_chart(
-        naming.readable_figure(
-            charts.rate_bars(
-                shares,
-                category="market_code",
-                metric_label="Share reversed after overturn",
-                numerator_label="reversed after overturn",
-                denominator_label="penalties",
-            )
+        figures.named(
+            charts.rate_bars,
+            shares,
+            category="market_code",
+            metric_label="Share reversed after overturn",
+            numerator_label="reversed after overturn",
+            denominator_label="penalties",
         ),
         key="penalties-after-overturn",
     )

@@ -22,7 +22,19 @@ from data_access.filters import Filters
 from metrics.funnel import funnel_limits, funnel_positions
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import actions, auth, boundary, data, downloads, drill, filters, glossary, usable, warehouse
+from ui import (
+    actions,
+    auth,
+    boundary,
+    data,
+    downloads,
+    drill,
+    figures,
+    filters,
+    glossary,
+    usable,
+    warehouse,
+)
 from ui import names as naming
 from ui.links import Choice, View
 from ui.names import describe_filters
@@ -157,6 +169,40 @@ def outside_table(
     )
 
 
+def vendor_funnel_figure(
+    positions: pd.DataFrame, limits: pd.DataFrame, metric_name: str, vendor_names: dict
+):
+    """Return the vendors' funnel plot, each point labelled with its vendor."""
+    metric = METRICS_BY_NAME[metric_name]
+    figure = charts.funnel_plot(
+        positions,
+        limits,
+        unit="vendor_code",
+        metric_label=metric.label,
+        higher_is_better=metric.higher_is_better,
+        denominator_label=data.nouns(metric)["denominator_label"],
+    )
+    return label_units(figure, vendor_names)
+
+
+def moderator_funnel_figure(
+    positions: pd.DataFrame, limits: pd.DataFrame, metric_name: str, moderator: str
+):
+    """Return the moderators' funnel plot, the chosen moderator highlighted."""
+    metric = METRICS_BY_NAME[metric_name]
+    figure = charts.funnel_plot(
+        positions,
+        limits,
+        unit="moderator_id",
+        metric_label=metric.label,
+        higher_is_better=metric.higher_is_better,
+        denominator_label=data.nouns(metric)["denominator_label"],
+    )
+    if moderator:
+        highlight_unit(figure, moderator)
+    return figure
+
+
 @boundary.guard("the vendor comparison")
 def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> bool:
     """Draw the vendor funnel, one vendor against all, and the vendor x market matrix."""
@@ -174,16 +220,15 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
     left, right = st.columns(2)
     with left:
         st.subheader(f"Vendors: {metric.label.lower()} against volume")
-        figure = charts.funnel_plot(
-            positions.assign(vendor_code=positions["vendor_code"].map(named)),
-            limits,
-            unit="vendor_code",
-            metric_label=metric.label,
-            higher_is_better=metric.higher_is_better,
-            denominator_label=nouns["denominator_label"],
-        )
         st.plotly_chart(
-            naming.readable_figure(label_units(figure, naming.vendors())), key=VENDOR_FUNNEL_KEY
+            figures.named(
+                vendor_funnel_figure,
+                positions.assign(vendor_code=positions["vendor_code"].map(named)),
+                limits,
+                metric.name,
+                naming.vendors(),
+            ),
+            key=VENDOR_FUNNEL_KEY,
         )
     with right:
         vendor = view.choices["trend_vendor"]
@@ -194,11 +239,15 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
         everyone = human_rates(metric, dataclasses.replace(chosen, vendors=()), ("period",))
         # Recorded actions that reach this vendor are marked; a click opens one.
         st.plotly_chart(
-            actions.mark_actions(
-                naming.readable_figure(
-                    against_reference(own, everyone, name, "All vendors", metric, chosen.grain)
-                ),
-                followed,
+            figures.named(
+                against_reference,
+                own,
+                everyone,
+                name,
+                "All vendors",
+                metric,
+                chosen.grain,
+                marks=actions.action_marks(followed),
             ),
             key="vendors-trend",
             on_select="rerun",
@@ -223,15 +272,14 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
     st.subheader(f"{metric.label} by vendor and market")
     grid = human_rates(metric, chosen, ("vendor_code", "market_code"))
     st.plotly_chart(
-        naming.readable_figure(
-            charts.rate_heatmap(
-                grid.assign(vendor_code=grid["vendor_code"].map(named)),
-                rows="vendor_code",
-                columns="market_code",
-                metric_label=metric.label,
-                higher_is_better=metric.higher_is_better,
-                **nouns,
-            )
+        figures.named(
+            charts.rate_heatmap,
+            grid.assign(vendor_code=grid["vendor_code"].map(named)),
+            rows="vendor_code",
+            columns="market_code",
+            metric_label=metric.label,
+            higher_is_better=metric.higher_is_better,
+            **nouns,
         ),
         key="vendors-matrix",
     )
@@ -258,18 +306,10 @@ def moderator_section(
     nouns = data.nouns(metric)
     positions, limits = funnel(human_counts(metric, chosen, ("moderator_id",)), metric)
     st.subheader(f"Moderators: {metric.label.lower()} against volume")
-    figure = charts.funnel_plot(
-        positions,
-        limits,
-        unit="moderator_id",
-        metric_label=metric.label,
-        higher_is_better=metric.higher_is_better,
-        denominator_label=nouns["denominator_label"],
-    )
-    if view.choices["moderator"]:
-        highlight_unit(figure, view.choices["moderator"])
     st.plotly_chart(
-        naming.readable_figure(figure),
+        figures.named(
+            moderator_funnel_figure, positions, limits, metric.name, view.choices["moderator"]
+        ),
         on_select=filters.select_on_click(
             MODERATOR_FUNNEL_KEY, "moderator", reset=(drill.DRILL_PAGE.key,)
         ),

@@ -135,7 +135,7 @@ def _headline(review: WeeklyReview) -> None:
             )
             markdown_table(
                 headline_screen(
-                    naming.readable_table(tables.headline_table(review, name)),
+                    review_ui.table(tables.headline_table, review, name),
                     review.previous_week,
                 )
             )
@@ -203,13 +203,13 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
         f"diamonds. Points below the minimum sample ({review.min_sample}) or immature for "
         "appeals are never flagged."
     )
-    breaches = tables.breaches_table(review)
+    breaches = review_ui.table(tables.breaches_table, review)
     if breaches.empty:
         st.info(
             "No market broke a control-chart rule in the charted weeks.", icon=":material/check:"
         )
     else:
-        markdown_table(breaches_screen(naming.readable_table(breaches)))
+        markdown_table(breaches_screen(breaches))
     broken = set(zip(review.breaches["metric"], review.breaches["market_code"], strict=True))
     tabs = st.tabs([METRICS_BY_NAME[name].label for name in CONTROL_METRICS])
     for tab, name in zip(tabs, CONTROL_METRICS, strict=True):
@@ -246,11 +246,11 @@ def _standing(review: WeeklyReview) -> None:
         f"at {review.fdr:.0%} over the {int(review.standing['judged'].sum()):,} units judged. "
         "“Since” is the first week of the unbroken run on the same side."
     )
-    table = tables.standing_table(review)
+    table = review_ui.table(tables.standing_table, review)
     if table.empty:
         st.info("No unit is out of line over the window.", icon=":material/check:")
     else:
-        report_table(naming.readable_table(table))
+        report_table(table)
 
 
 @boundary.guard("the pooled low-volume units")
@@ -261,28 +261,28 @@ def _pooled(review: WeeklyReview) -> None:
         f"week, judged on their last {review.pooled_weeks} weeks pooled, against the same "
         "peers as Standing problems (their own false-discovery family)."
     )
-    table = tables.pooled_table(review)
+    table = review_ui.table(tables.pooled_table, review)
     if table.empty:
         st.info("No pooled low-volume unit is out of line.", icon=":material/check:")
     else:
-        report_table(naming.readable_table(table))
-    unpooled = tables.unpooled_table(review)
+        report_table(table)
+    unpooled = review_ui.table(tables.unpooled_table, review)
     if len(unpooled):
         st.markdown("**Not judgeable even pooled**, and the QA volume that would judge them")
-        report_table(naming.readable_table(unpooled))
+        report_table(unpooled)
 
 
 @boundary.guard("what was not judged")
 def _not_judged(review: WeeklyReview) -> None:
     with st.expander("Not judged: immature cohorts and samples below the minimum"):
-        markdown_table(not_judged_screen(naming.readable_table(tables.not_judged_table(review))))
+        markdown_table(not_judged_screen(review_ui.table(tables.not_judged_table, review)))
         glossary.caption(
             "Too few: below the minimum sample of "
             f"{review.min_sample}. Immature: the appeal window has not closed for enough of "
             "the cohort."
         )
         st.markdown("**Largest changes too thin to judge** (not findings)")
-        report_table(naming.readable_table(tables.unjudged_changes(review)))
+        report_table(review_ui.table(tables.unjudged_changes, review))
 
 
 @warehouse.guarded

@@ -112,6 +112,19 @@ def figure(build: Callable[..., go.Figure], review: WeeklyReview, *args: object)
     return figures.built_for(key, _named_figure, build, names, review, *args)
 
 
+def table(build: Callable[..., pd.DataFrame], review: WeeklyReview, *args: object) -> pd.DataFrame:
+    """Return ``build(review, *args)`` with names for codes, computed once per review, names
+    and arguments (``st.cache_data``: each run gets its own copy)."""
+    names = naming.all_names()
+    key = repr((identity(review), args, sorted(names.items())))
+    return _table(f"{build.__module__}.{build.__qualname__}", key, build, review, args)
+
+
+@st.cache_data(ttl=_cache_ttl(), show_spinner=False, max_entries=256)
+def _table(name: str, key: str, _build, _review, _args) -> pd.DataFrame:  # noqa: ANN001
+    return naming.readable_table(_build(_review, *_args))
+
+
 def _named_figure(build, names, review, *args) -> go.Figure:  # noqa: ANN001 - see figure()
     return rename_figure(build(review, *args), names)
 

@@ -36,10 +36,13 @@ PAGES = {
     "weekly_review": "/weekly_review",
     "glossary": "/glossary",
 }
-# The app has finished its run: no "Running" status widget and no spinner left on the page.
+# The app has finished its run and mounted what it drew: no spinner or skeleton is left.
 DRAWN = (
-    "!document.querySelector('[data-testid=stStatusWidget]')"
+    "document.querySelector('[data-testid=stApp]')"
+    "?.getAttribute('data-test-script-state') === 'notRunning'"
     " && !document.querySelector('[data-testid=stSpinner]')"
+    " && document.querySelector('[data-testid=stMain] h1') !== null"
+    " && !document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]')"
     " && !document.body.innerText.includes('Asking the warehouse')"
 )
 

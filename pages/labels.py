@@ -23,6 +23,7 @@ from ui import (
     filters,
     glossary,
     labels,
+    report_tables,
     warehouse,
 )
 from ui import names as naming
@@ -72,7 +73,8 @@ def labels_page() -> None:
     st.subheader(f"Labels by {sort.label.lower()}, worst first")
     labels.show_label_table(table, sort, label, reset=RESET)
     glossary.caption(
-        f"Select a row, or click a bar or a matrix cell below, to see a label's detail. Grey: "
+        f"Select a row, or click a bar or a matrix cell below, to see a label's detail, with "
+        "its counts and every rate (all columns are in the CSV). Grey: "
         f"fewer than {min_sample} in the denominator (n shown), never ranked. Change: "
         f"{sort.label.lower()} against {view.filters.previous_period().start:%d %b} – "
         f"{view.filters.previous_period().end:%d %b %Y}."
@@ -192,8 +194,12 @@ def label_detail(
             "filters, or choose another label."
         )
         return
+    reading, measures = st.columns([3, 2])
     for line in labels.reading(view.filters, label):
-        st.markdown(naming.humanize(line, escape=md))
+        reading.markdown(naming.humanize(line, escape=md))
+    with measures:
+        st.markdown("**All measures** (the ranking above shows the sorted rate)")
+        report_tables.report_table(labels.measures_frame(table, label))
 
     trend_precision, trend_overturn = st.columns(2)
     # Recorded actions that reach this label are marked on its trends; a click opens one.

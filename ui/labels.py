@@ -186,13 +186,18 @@ def _flag(value: object) -> bool:
     return False if pd.isna(value) else bool(value)
 
 
-def _change_text(change: float) -> str:
-    return "–" if change != change else f"{change * 100:+.1f} pts"
+def _change_text(change: float, moved: object, judged: object) -> str:
+    """Return a change cell: points, marked ● when significant, or why it was not judged."""
+    if not _flag(judged):
+        return "too few to judge"
+    if change != change:
+        return "–"
+    return f"{change * 100:+.1f} pts" + (" ●" if _flag(moved) else "")
 
 
 def change_header(sort: Metric) -> str:
-    """Return the header of the change column for the sorted metric."""
-    return f"Change in {SHORT_LABELS[sort.name].lower()}"
+    """Return the header of the change column (the sorted rate stands beside it)."""
+    return "Change"
 
 
 def table_frame(table: pd.DataFrame, sort: Metric) -> pd.DataFrame:
@@ -209,7 +214,14 @@ def table_frame(table: pd.DataFrame, sort: Metric) -> pd.DataFrame:
                 lambda area: names.policy_areas().get(area, area)
             ),
             SHORT_LABELS[sort.name]: table[sort.name],
-            change_header(sort): table["change"] * 100,
+            # Text, not a number: the grid shows its placeholder for a missing number, which
+            # would hide why a label was not judged.
+            change_header(sort): [
+                _change_text(change, moved, judged)
+                for change, moved, judged in zip(
+                    table["change"], table["moved"], table["judged"], strict=True
+                )
+            ],
             "Moved": [
                 "● significant" if _flag(moved) else ("" if _flag(judged) else "too few to judge")
                 for moved, judged in zip(table["moved"], table["judged"], strict=True)
@@ -220,17 +232,16 @@ def table_frame(table: pd.DataFrame, sort: Metric) -> pd.DataFrame:
     )
 
 
-def _styled(table: pd.DataFrame, shown: pd.DataFrame, sort: Metric):
+def _styled(table: pd.DataFrame, shown: pd.DataFrame):
     """Return a Styler that prints rates with their intervals and greys small samples.
 
     Its one-formatter-per-cell build is kept per table (``ui.figures``); each run gets a copy,
     because ``st.dataframe`` computes the styles on the object it is given.
     """
-    return copy.deepcopy(figures.built(_built_styler, table, shown, sort.name))
+    return copy.deepcopy(figures.built(_built_styler, table, shown))
 
 
-def _built_styler(table: pd.DataFrame, shown: pd.DataFrame, sort_name: str):
-    sort = LABEL_METRICS_BY_NAME[sort_name]
+def _built_styler(table: pd.DataFrame, shown: pd.DataFrame):
     styler = shown.style.format("{:,}", subset=list(COUNT_HEADERS.values()))
     for position, row in enumerate(table.itertuples(index=False)):
         record = row._asdict()
@@ -247,10 +258,6 @@ def _built_styler(table: pd.DataFrame, shown: pd.DataFrame, sort_name: str):
             styler = styler.format(
                 lambda _value, text=text: text, subset=([index], [SHORT_LABELS[metric.name]])
             )
-        change = _change_text(record["change"])
-        styler = styler.format(
-            lambda _value, text=change: text, subset=([index], [change_header(sort)])
-        )
 
     def grey_small(column: pd.Series) -> list[str]:
         metric = next(m for m in LABEL_METRICS if SHORT_LABELS[m.name] == column.name)
@@ -329,34 +336,70 @@ def show_label_table(
     }
     min_sample = warehouse.settings().min_sample
     st.dataframe(
-        _styled(table, shown, sort),
+        _styled(table, shown),
         hide_index=True,
+        # The ranking fits a 1024 px page; the counts and other rates are in the label's
+        # detail and the CSV.
+        column_order=screen_columns(sort),
         key=key,
         on_select=pick_row_on_click(key, codes, reset=reset),
         selection_mode="single-row",
         placeholder="–",
         selection_default={"selection": {"rows": [codes.index(label)]}} if label in codes else None,
         column_config={
-            "Rank": st.column_config.NumberColumn(
-                help=f"Worst first; labels with fewer than {min_sample} in the sorted "
-                "column's denominator are not ranked.",
-                width="small",
+            "Label": st.column_config.Column(
                 pinned=True,
+                help=f"Worst first; labels with fewer than {min_sample} in the sorted "
+                "column's denominator are grey and not ranked.",
             ),
-            "Label": st.column_config.Column(pinned=True),
             **{name: st.column_config.Column(help=text) for name, text in help_text.items()},
-            "Moved": st.column_config.Column(
-                width="medium",
-                help=f"Whether the change is significant; labels with fewer than {min_sample} "
-                "in either period are not judged.",
-            ),
             change_header(sort): st.column_config.Column(
-                help="Against the previous period of equal length, in percentage points. "
-                "Moved marks a change a two-proportion test finds significant after "
-                "Benjamini-Hochberg across all labels (5% false-discovery rate)."
+                help=f"Change in {SHORT_LABELS[sort.name].lower()} against the previous period "
+                "of equal length, in percentage points. ● marks a change a two-proportion test "
+                "finds significant after Benjamini-Hochberg across all labels (5% "
+                f"false-discovery rate); labels with fewer than {min_sample} in either period "
+                "are not judged."
             ),
         },
     )
+
+
+def screen_columns(sort: Metric) -> tuple[str, ...]:
+    """Return the label table's columns shown on the page: the ranking by the sorted rate."""
+    # Rank and Moved stay in the data (and the CSV): the order is the rank, and the change
+    # cell marks a significant move.
+    return ("Label", "Policy area", SHORT_LABELS[sort.name], change_header(sort))
+
+
+def measures_frame(table: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Return one label's counts and rates as rows (measure, value, 95% interval, base), the
+    columns the page's ranking leaves out; empty when the label is not in the table.
+    """
+    row = table[table["label_code"] == label]
+    if row.empty:
+        return pd.DataFrame(columns=["Measure", "Value", "95% interval", "Base"])
+    record = row.iloc[0]
+    rows = [
+        {"Measure": header, "Value": f"{int(record[name]):,}", "95% interval": "", "Base": ""}
+        for name, header in COUNT_HEADERS.items()
+    ]
+    for metric in LABEL_METRICS:
+        rate = record[metric.name]
+        base = int(record[metric.denominator])
+        rows.append(
+            {
+                "Measure": SHORT_LABELS[metric.name],
+                "Value": "–" if rate != rate else palette.format_percent(rate),
+                "95% interval": (
+                    ""
+                    if rate != rate
+                    else f"{palette.format_percent(record[f'{metric.name}_lower'])[:-1]}–"
+                    f"{palette.format_percent(record[f'{metric.name}_upper'])}"
+                ),
+                "Base": f"{base:,}" + ("" if record[f"{metric.name}_enough_data"] else " (few)"),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def download_frame(table: pd.DataFrame) -> pd.DataFrame:
@@ -378,11 +421,16 @@ def _overturn_spread(filters: Filters, label: str, rest_rate: float) -> str:
     vendors (with enough resolved appeals) have their whole 95% interval above ``rest_rate``.
     """
     parts = []
-    for key, noun in (("market_code", "markets"), ("vendor_code", "vendors")):
+    for key, noun, known in (
+        ("market_code", "markets", names.markets()),
+        ("vendor_code", "vendors", names.vendors()),
+    ):
         rates = overturn_by(filters, label, (key,))
         judged = rates[rates["enough_data"].astype(bool)]
         above = judged.loc[judged["lower"] > rest_rate, key].tolist()
-        named = f" ({', '.join(md(code) for code in above)})" if 0 < len(above) <= 3 else ""
+        # Named here: an escaped code ("in\\_house") no longer matches the names pattern.
+        listed = ", ".join(md(known.get(code, code)) for code in above)
+        named = f" ({listed})" if 0 < len(above) <= 3 else ""
         parts.append(f"{len(above)} of {len(judged)} {noun}{named}")
     return (
         f"Its overturn rate's 95% interval lies above the other labels' "

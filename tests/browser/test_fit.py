@@ -36,6 +36,17 @@ CUT_ELEMENTS = """
         && element.parentElement.clientWidth > 120) {
       continue;
     }
+    // A grid not drawn yet has no scroller and would pass as the box's own width: report it,
+    // so the wait below lasts until the columns are laid out (an early pass hid a table
+    // 1,829 px wide in 818).
+    // A table inside a closed expander is not drawn and not seen.
+    if (!element.checkVisibility()) {
+      continue;
+    }
+    if (kind === 'stDataFrame' && !element.querySelector('.dvn-scroller')) {
+      cut.push('stDataFrame not drawn yet');
+      continue;
+    }
     // An interactive table scrolls in its canvas scroller, a static one in the table's box.
     const scroller = element.querySelector('.dvn-scroller')
       || element.querySelector('table')?.parentElement || element;
@@ -61,19 +72,38 @@ COLLAPSED_GRID = """
 """
 
 
+# Every visible grid in the main area has mounted its canvas and taken its width.
+LAID_OUT = """
+() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stDataFrame]')]
+  .filter((grid) => grid.checkVisibility())
+  .every((grid) => grid.querySelector('.dvn-scroller') && grid.clientWidth >= 60)
+"""
+
+
 def wait_until_drawn(page) -> None:
-    """Wait for the page's title and for the app to finish running."""
+    """Wait for the page's title, the end of the app's run, and every element it drew."""
     page.wait_for_selector("[data-testid=stMain] h1", timeout=120_000)
-    # The app has finished its run: no "Running" status widget and no spinner left.
+    # The script has finished its run (the title is drawn early in it, and this app shows no
+    # "Running" widget, so neither says the page is complete), and the frontend has mounted
+    # what it sent: elements whose code is still loading stand as skeletons after the run
+    # ends (about a second on Labels), and a test that judged then judged no table at all.
     page.wait_for_function(
-        "!document.querySelector('[data-testid=stStatusWidget]')"
-        " && !document.querySelector('[data-testid=stSpinner]')",
+        "document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector('[data-testid=stSpinner]')"
+        " && !document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]')"
+        " && document.querySelectorAll('[data-testid=stMain] [data-stale=true]').length === 0",
         timeout=120_000,
     )
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=stMain] [data-stale=true]').length === 0",
-        timeout=120_000,
-    )
+
+
+def laid_out(page) -> bool:
+    """Return whether every visible grid has laid out, waiting up to 20 s for it."""
+    try:
+        page.wait_for_function(LAID_OUT, timeout=20_000)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def settle_collapsed_grid(page, width: int, height: int) -> None:
@@ -99,10 +129,6 @@ def test_no_table_tile_or_caption_is_cut(browser, app_url, width, height):
         for path in PAGES:
             page.goto(app_url + path, timeout=120_000)
             wait_until_drawn(page)
-            # Tables size their columns after the run ends; give the layout time to settle,
-            # then judge what is still cut (a truly cut element stays cut).
-            with contextlib.suppress(PlaywrightTimeoutError):
-                page.wait_for_function(f"({CUT_ELEMENTS})().length === 0", timeout=20_000)
             # Streamlit's grid sometimes mounts before its container has a width (on a busy
             # machine, about once in two passes) and stays at its 52 px minimum, usually
             # until the window next resizes, sometimes until the page is loaded again; that
@@ -111,15 +137,18 @@ def test_no_table_tile_or_caption_is_cut(browser, app_url, width, height):
             # after that is reported and left out of the judgement (it has no layout to
             # judge); under a busy-loop process this happened on Vendors at 1024 px.
             for _attempt in range(3):
-                if not page.evaluate(COLLAPSED_GRID):
+                if laid_out(page):
                     break
                 collapsed.append(path)
                 settle_collapsed_grid(page, width, height)
-                if page.evaluate(COLLAPSED_GRID):
-                    page.reload(timeout=120_000)
-                    wait_until_drawn(page)
-                    with contextlib.suppress(PlaywrightTimeoutError):
-                        page.wait_for_function(f"({CUT_ELEMENTS})().length === 0", timeout=20_000)
+                if laid_out(page):
+                    break
+                page.reload(timeout=120_000)
+                wait_until_drawn(page)
+            # Tables size their columns after they mount; give the layout time to settle,
+            # then judge what is still cut (a truly cut element stays cut).
+            with contextlib.suppress(PlaywrightTimeoutError):
+                page.wait_for_function(f"({CUT_ELEMENTS})().length === 0", timeout=20_000)
             cut = page.evaluate(CUT_ELEMENTS)
             if cut:
                 problems[path] = cut

@@ -137,6 +137,7 @@ def test_the_planted_high_overturn_label_tops_the_overturn_column_and_is_explain
     assert set(top.index) == {NAMES[PLANTED_LABEL], NAMES["content_harassment"]}
     assert set(top["Rank"]) == {1, 2}
     assert top.loc[NAMES[PLANTED_LABEL], "Moved"] == "● significant"
+    assert top.loc[NAMES[PLANTED_LABEL], "Change"].endswith(" pts ●")
     reading = " ".join(texts(app.markdown))
     assert "Appeals overturn this label significantly more often than others" in reading
 
@@ -194,3 +195,28 @@ def test_next_moves_the_list_a_page_and_the_url_with_it(app_on_planted):
     assert url(app, "drill_page") == ["2"]
     assert any(re.fullmatch(r"Page \*\*2\*\* of \*\*\d+\*\*", text) for text in texts(app.markdown))
     assert not set(drill_rows(app)["Decision"]) & set(first)
+
+
+def test_the_label_detail_names_vendors_and_shows_every_measure(app_on_warehouse):
+    app = app_on_warehouse(
+        page=PAGE, start="2026-08-24", end="2026-11-22", label_detail=PLANTED_LABEL
+    )
+    assert not app.exception
+    reading = " ".join(texts(app.markdown))
+    # The overturn spread lists the vendors above the other labels by name.
+    assert "1 of 1 vendors (In-house team)" in reading
+    assert "in_house" not in reading and "in\\_house" not in reading
+    # The ranking shows the sorted rate; the detail lists the counts and every rate.
+    measures = next(table.value for table in app.table if "Measure" in table.value.columns)
+    assert list(measures["Measure"]) == [
+        "Decisions in area",
+        "Rejections",
+        "Inspections",
+        "Precision",
+        "Recall",
+        "Wrong label",
+        "Appeal rate",
+        "Overturn rate",
+    ]
+    row = table_element(app).value.set_index("Label").loc[NAMES[PLANTED_LABEL]]
+    assert measures.set_index("Measure").loc["Rejections", "Value"] == f"{int(row['Rejections']):,}"

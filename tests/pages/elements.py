@@ -43,6 +43,15 @@ def traces(fig: dict, role: str) -> list[dict]:
     return [trace for trace in fig["data"] if (trace.get("meta") or {}).get("role") == role]
 
 
+def action_titles(fig: dict) -> list[str]:
+    """Return the recorded actions' titles written on a figure, in date order."""
+    return [
+        note["text"]
+        for note in fig["layout"].get("annotations", [])
+        if note.get("name") == "action-title"
+    ]
+
+
 _MARKDOWN_LINK = re.compile(r"^\[[^\]]*\]\((?P<url>[^)]*)\)$")
 _MARKDOWN_ESCAPE = re.compile(r"\\(.)")
 

@@ -11,7 +11,7 @@ from appdb.store import open_app_db
 from charts.text import html_text
 from data_access import config
 from tests.pages.conftest import APP
-from tests.pages.elements import figure, traces
+from tests.pages.elements import action_titles, figure, traces
 from ui import warehouse
 
 
@@ -47,4 +47,5 @@ def test_first_start_builds_the_demo_warehouse_with_progress_then_shows_it(tmp_p
     recorded = actions.list_actions(open_app_db(app_db))
     assert sorted(a.title for a in recorded) == sorted([EFFECTIVE_TITLE, NO_EFFECT_TITLE])
     (mark,) = traces(figure(app, "overview-trend"), "action")
-    assert len(mark["text"]) == 2 and html_text(EFFECTIVE_TITLE) in mark["text"]
+    titles = action_titles(figure(app, "overview-trend"))
+    assert len(mark["x"]) == len(titles) == 2 and html_text(EFFECTIVE_TITLE) in titles

@@ -11,11 +11,16 @@ from charts.text import html_text
 
 ACTION_COLOUR = "#8E44AD"
 SPAN_ALPHA = 0.08
-MAX_TITLE = 40
-# Characters of action title text across a trend's plot area (a full-width trend at 1024 px
-# holds about 100 at 11 px; half-width ones fewer, so this errs towards another row).
-PLOT_CHARS = 80
+# Titles are cut to what a half-width trend at 1024 px (about 320 px of plot) holds from its
+# middle; the whole title is in the marker's hover.
+MAX_TITLE = 24
+# Characters of title text across a trend's plot area: a full-width trend at 1024 px holds
+# about 100 at 11 px, a half-width one about 50; this errs towards another row.
+PLOT_CHARS = 60
 MAX_ROWS = 3
+# Titles from this far across run leftwards: the y axis's margin takes the overhang there,
+# while the right edge has almost none.
+RUN_LEFT_FROM = 0.35
 ROW_HEIGHT = 14  # px between title rows
 
 
@@ -47,27 +52,36 @@ def _x_span(fig: go.Figure, marks: pd.DataFrame) -> tuple[pd.Timestamp, pd.Times
     return every.min(), every.max()
 
 
-def title_rows(
+def title_places(
     starts: pd.Series, titles: list[str], span: tuple[pd.Timestamp, pd.Timestamp]
-) -> list[int]:
-    """Return a text row for each action title (0 is nearest the marker), so that titles
-    whose starts are close sit on different rows instead of running into each other.
+) -> list[tuple[int, str]]:
+    """Return where each action title goes: its text row (0 is nearest the marker) and the
+    side of the marker it is anchored on ("left": the text runs right of the line).
 
-    A title's width is estimated in characters against a plot about ``PLOT_CHARS`` wide;
-    after ``MAX_ROWS`` rows a title goes back to the row that frees up first.
+    Titles past ``RUN_LEFT_FROM`` of the plot run leftwards, so they stay inside a
+    half-width chart; titles whose estimated extents (characters against a plot about ``PLOT_CHARS``
+    wide) would overlap take different rows; after ``MAX_ROWS`` rows a title takes the row
+    with the least overlap.
     """
     first, last = span
     length = (last - first) / pd.Timedelta(days=1) or 1.0
-    ends = [-np.inf] * MAX_ROWS  # where each row's last title ends, in plot fractions
-    rows = []
+    taken: list[list[tuple[float, float]]] = [[] for _ in range(MAX_ROWS)]
+    places = []
     for start, title in zip(starts, titles, strict=True):
-        left = (start - first) / pd.Timedelta(days=1) / length
-        right = left + (len(title) + 3) / PLOT_CHARS
-        free = [row for row in range(MAX_ROWS) if ends[row] <= left]
-        row = free[0] if free else int(np.argmin(ends))
-        ends[row] = right
-        rows.append(row)
-    return rows
+        at = (start - first) / pd.Timedelta(days=1) / length
+        width = (len(title) + 2) / PLOT_CHARS
+        anchor = "left" if at < RUN_LEFT_FROM else "right"
+        extent = (at, at + width) if anchor == "left" else (at - width, at)
+
+        def overlap(row: int, extent: tuple[float, float] = extent) -> float:
+            return sum(
+                max(0.0, min(extent[1], high) - max(extent[0], low)) for low, high in taken[row]
+            )
+
+        row = min(range(MAX_ROWS), key=lambda r: (overlap(r) > 0, overlap(r), r))
+        taken[row].append(extent)
+        places.append((row, anchor))
+    return places
 
 
 def add_action_marks(fig: go.Figure, marks: pd.DataFrame) -> go.Figure:
@@ -108,8 +122,14 @@ def add_action_marks(fig: go.Figure, marks: pd.DataFrame) -> go.Figure:
         )
     ordered = marks.sort_values("start", kind="stable")
     titles = [_short(title) for title in ordered["title"]]
-    rows = title_rows(ordered["start"], titles, _x_span(fig, marks))
-    for start, title, row in zip(ordered["start"], titles, rows, strict=True):
+    span = _x_span(fig, marks)
+    places = title_places(ordered["start"], titles, span)
+    if fig.layout.xaxis.range is None:
+        # Plotly widens an autoranged axis to hold annotation text: a title near the start
+        # stretched a 13-week trend to six months. The dates shown stay the data's.
+        pad = max((span[1] - span[0]) * 0.03, pd.Timedelta(days=1))
+        fig.update_xaxes(range=[span[0] - pad, span[1] + pad])
+    for start, title, (row, anchor) in zip(ordered["start"], titles, places, strict=True):
         # Titles are annotations, each on its row below the marker line: close actions'
         # titles no longer overprint each other.
         fig.add_annotation(
@@ -119,9 +139,9 @@ def add_action_marks(fig: go.Figure, marks: pd.DataFrame) -> go.Figure:
             yref="y",
             text=html_text(title),
             showarrow=False,
-            xanchor="left",
+            xanchor=anchor,
             yanchor="top",
-            xshift=6,
+            xshift=6 if anchor == "left" else -6,
             yshift=-8 - row * ROW_HEIGHT,
             font={"color": ACTION_COLOUR, "size": 11},
             # Readable over the lines it crosses.

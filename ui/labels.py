@@ -347,8 +347,8 @@ def show_label_table(
         placeholder="–",
         selection_default={"selection": {"rows": [codes.index(label)]}} if label in codes else None,
         column_config={
+            # Not pinned: the grid draws pinned columns in grey, which here means "few".
             "Label": st.column_config.Column(
-                pinned=True,
                 help=f"Worst first; labels with fewer than {min_sample} in the sorted "
                 "column's denominator are grey and not ranked.",
             ),

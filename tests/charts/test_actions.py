@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.actions import add_action_marks, title_rows
+from charts.actions import add_action_marks, title_places
 
 
 def _trend() -> go.Figure:
@@ -29,7 +29,7 @@ def test_each_action_gets_a_marker_at_its_start_with_its_id_and_title():
     assert [list(c) for c in marker.customdata] == [["action", 3], ["action", 8]]
     assert list(marker.y) == [0.95, 0.95], "drawn at the top of the data"
     titles = {a.text: a for a in fig.layout.annotations if a.name == "action-title"}
-    assert set(titles) == {"Retrained Northwind", "A" * 39 + "…"}
+    assert set(titles) == {"Retrained Northwind", "A" * 23 + "…"}
     assert pd.Timestamp(titles["Retrained Northwind"].x) == pd.Timestamp("2026-10-12")
     assert "Retrained Northwind" in marker.hovertext[0] and "12 Oct 2026" in marker.hovertext[0]
     # A span for the action with an end date, and a start line for each.
@@ -49,18 +49,22 @@ def test_no_actions_leaves_the_figure_unchanged():
 
 
 def test_titles_of_close_actions_take_separate_rows_and_far_ones_share_the_first():
-    starts = pd.to_datetime(["2026-09-01", "2026-09-15", "2026-12-20", "2026-09-20"])
-    span = (pd.Timestamp("2026-09-01"), pd.Timestamp("2026-12-31"))
-    titles = ["New image-zoom tool for United States", "Retrained Lumen", "Late", "Third"]
-    # Starts 14 days apart in a 121-day span are 11.6% of the width apart; a 37-character
-    # title takes (37 + 3) / 80 = 50%: the second goes to row 1, the fourth (19 days in,
-    # row 1 ends at 11.6% + 22.5%) to row 2, and December's title back to row 0.
-    assert title_rows(starts, titles, span) == [0, 1, 0, 2]
+    span = (pd.Timestamp("2026-09-01"), pd.Timestamp("2026-12-31"))  # 121 days
+    starts = pd.to_datetime(["2026-09-01", "2026-09-29", "2026-10-05", "2026-12-20"])
+    titles = ["a" * 28, "b" * 10, "c" * 10, "d" * 28]
+    # 28 characters take (28 + 2) / 60 = 50% of the width, 10 characters 20%. The first (at
+    # 0%) runs right to 50%; the second (23%, to 43%) overlaps it and takes row 1; the third
+    # (28%, to 48%) overlaps both and takes row 2. The last (91%) runs left, from 41%: it
+    # overlaps every row (row 0 by 9 points, row 1 by 2, row 2 by 7) and takes row 1.
+    assert title_places(starts, titles, span) == [
+        (0, "left"),
+        (1, "left"),
+        (2, "left"),
+        (1, "right"),
+    ]
 
 
-def test_more_close_titles_than_rows_reuse_the_row_that_frees_first():
-    starts = pd.to_datetime(["2026-09-01", "2026-09-02", "2026-09-03", "2026-09-04"])
+def test_a_title_in_the_right_half_runs_left_and_distant_titles_share_row_zero():
     span = (pd.Timestamp("2026-09-01"), pd.Timestamp("2026-12-31"))
-    rows = title_rows(starts, ["a" * 10, "b" * 30, "c" * 20, "d"], span)
-    assert rows[:3] == [0, 1, 2]
-    assert rows[3] == 0, "row 0's ten-character title ends first"
+    starts = pd.to_datetime(["2026-09-01", "2026-12-31"])
+    assert title_places(starts, ["a" * 10, "b" * 10], span) == [(0, "left"), (0, "right")]

@@ -36,9 +36,7 @@ def test_record_an_action_see_it_on_the_overview_in_scope_then_edit_it(app_on_wa
     overview = app_on_warehouse(page="pages/overview.py")
     marks = traces(figure(overview, "overview-trend"), "action")
     assert len(marks) == 1
-    assert action_titles(figure(overview, "overview-trend")) == [
-        "Retrained Northwind&#x27;s Indonesian listin…"
-    ]
+    assert action_titles(figure(overview, "overview-trend")) == ["Retrained Northwind&#x27;s I…"]
     assert marks[0]["customdata"] == [["action", 1]]
     in_scope = app_on_warehouse(page="pages/overview.py", market=["ID", "US"])
     assert len(traces(figure(in_scope, "overview-trend"), "action")) == 1

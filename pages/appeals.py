@@ -165,12 +165,13 @@ def cohort_section(view: View) -> bool:
     }
     for column, (metric, rates) in zip(st.columns(2), trends.items(), strict=True):
         key = f"appeals-trend-{metric.name}"
+        # Titled on the page: a Plotly title and a legend grown by action markers overlap.
+        column.markdown(f"**{metric.label} by decision {chosen.grain}**")
         column.plotly_chart(
             figures.named(
                 cohort_trend_figure,
                 rates,
                 metric.name,
-                chosen.grain,
                 marks=actions.action_marks(chosen),
             ),
             key=key,
@@ -182,7 +183,7 @@ def cohort_section(view: View) -> bool:
     return True
 
 
-def cohort_trend_figure(rates: pd.DataFrame, metric_name: str, grain: str):
+def cohort_trend_figure(rates: pd.DataFrame, metric_name: str):
     """Return a cohort rate's trend, immature periods shaded."""
     metric = METRICS_BY_NAME[metric_name]
     trend = charts.rate_trend(
@@ -190,7 +191,6 @@ def cohort_trend_figure(rates: pd.DataFrame, metric_name: str, grain: str):
         colour_by=None,
         metric_label=metric.label,
         immature="immature",
-        title=f"{metric.label} by decision {grain}",
         **data.nouns(metric),
     )
     return shade_immature(trend, rates)

@@ -9,6 +9,11 @@ import sqlalchemy as sa
 from appdb.config import app_db_url
 from appdb.migrations import migrate
 
+# What the app layer names without importing SQLAlchemy itself: the engine type and the error
+# any app database call can raise (unreachable server, lost connection, bad schema).
+AppDb = sa.Engine
+AppDbError = sa.exc.SQLAlchemyError
+
 
 def open_app_db(url: str | None = None) -> sa.Engine:
     """Return an engine on the app database, its schema created or migrated to the latest."""

@@ -7,11 +7,11 @@ import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
-import sqlalchemy as sa
 import streamlit as st
 
 import charts
 from appdb import actions as store
+from appdb.store import AppDbError
 from data_access.filters import Filters
 from metrics.impact import Impact
 from metrics.registry import METRICS_BY_NAME
@@ -100,7 +100,7 @@ def due_this_week(week: str, selection: Filters) -> tuple[pd.DataFrame, pd.DataF
     scope.pop("start"), scope.pop("end")
     try:
         recorded = store.actions_overlapping(app_db(), scope, visible_markets=visible_markets())
-    except sa.exc.SQLAlchemyError as error:
+    except AppDbError as error:
         boundary.show_failure(error, "the actions due this week")
         return None
     due = review_actions.due_in_week(recorded, week)
@@ -151,7 +151,7 @@ def action_marks(selection: Filters) -> pd.DataFrame:
     columns = ["action_id", "title", "kind", "start", "end"]
     try:
         found = overlapping(selection)
-    except sa.exc.SQLAlchemyError as error:
+    except AppDbError as error:
         # The chart is worth more than its annotations: draw it without them.
         boundary.show_failure(error, "the recorded actions on this chart")
         return pd.DataFrame(columns=columns)

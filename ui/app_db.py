@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import streamlit as st
 
-from appdb.store import open_app_db
+from appdb.store import AppDb, open_app_db
 
 
 @st.cache_resource(show_spinner=False)
-def app_db() -> sa.Engine:
+def app_db() -> AppDb:
     """Return the app database engine, created and migrated on first use in this process."""
     return open_app_db()

@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-import sqlalchemy as sa
 import streamlit as st
 
 from appdb import audit
+from appdb.store import AppDbError
 from data_access.filters import Filters
 from ui import auth, warehouse
 from ui.app_db import app_db
@@ -34,7 +34,7 @@ def _write(event: str, filters: Filters | None, detail: str = "", page: str | No
             filters=filters,
             detail=detail,
         )
-    except sa.exc.SQLAlchemyError as error:
+    except AppDbError as error:
         st.warning(
             f"The audit trail could not be written ({type(error).__name__}); tell the "
             "dashboard's administrator.",

@@ -13,7 +13,7 @@ from metrics.impact import describe_impact
 from metrics.rates import with_interval
 from metrics.registry import METRICS, METRICS_BY_NAME
 from ui import actions as ui_actions
-from ui import boundary, filters, warehouse
+from ui import boundary, filters, report_tables, warehouse
 from ui.links import Choice
 from ui.shell import require_app_navigation
 from ui.text import md
@@ -192,20 +192,19 @@ def _list(found: list[store.Action], readable) -> None:
     if not found:
         st.info("No recorded actions overlap these dates and filters.")
         return
-    st.dataframe(
+    # Read, not sorted: a static table whose cells wrap fits a 1024 px page with every column.
+    report_tables.report_table(
         pd.DataFrame(
             {
                 "Action": [a.title for a in found],
                 "Kind": [a.kind_name for a in found],
-                "Start": [a.start for a in found],
-                "End": [a.end for a in found],
+                "Start": [f"{a.start:%d %b %Y}" for a in found],
+                "End": [f"{a.end:%d %b %Y}" if a.end else None for a in found],
                 "Scope": [ui_actions.scope_text(a, readable) for a in found],
                 "Metric": [METRIC_NAMES.get(a.impact.metric, a.impact.metric) for a in found],
                 "Owner": [a.owner for a in found],
             }
-        ),
-        hide_index=True,
-        width="stretch",
+        )
     )
 
 
@@ -276,18 +275,20 @@ def _history(versions: list[store.Action], readable) -> None:
         rows.append(
             {
                 "Version": version.version,
-                "Recorded": version.recorded_at,
+                "Recorded": (
+                    f"{version.recorded_at:%d %b %Y %H:%M} UTC" if version.recorded_at else None
+                ),
                 "Changed": changed,
                 "Title": version.title,
                 "Kind": version.kind_name,
-                "Start": version.start,
-                "End": version.end,
+                "Start": f"{version.start:%d %b %Y}",
+                "End": f"{version.end:%d %b %Y}" if version.end else None,
                 "Scope": ui_actions.scope_text(version, readable),
                 "Owner": version.owner,
             }
         )
         previous = version
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="history")
+    report_tables.report_table(pd.DataFrame(rows))
 
 
 def _edit_form(action: store.Action, readable) -> None:

@@ -73,6 +73,11 @@ def _readable(frame: pd.DataFrame, names: dict[str, pd.Series]) -> pd.DataFrame:
     return frame
 
 
+# Wide enough for the longest demo stratum, "United Kingdom · Intellectual property · Bluefin
+# Trust & Safety" (358 px in the grid's 14 px Source Sans, measured in Chromium, plus padding).
+STRATUM_COLUMN = st.column_config.TextColumn(width=380, help="Market · policy area · vendor")
+
+
 def _stratum_names(table: pd.DataFrame) -> pd.Series:
     """Return "Indonesia · Listing · Northwind BPO" per row."""
     return table["market_code"] + " · " + table["policy_area"] + " · " + table["vendor_code"]
@@ -169,15 +174,15 @@ def coverage_section(view, target: float, names: dict[str, pd.Series]) -> None:
         shown.style.map(lambda status: STATUS_COLOURS.get(status, ""), subset=["Status"]),
         hide_index=True,
         height=420,
-        # What a QA lead acts on fits a 1024 px page; the volumes are in the CSV.
-        # By moderator, the interval makes room for the moderator (it is in the CSV).
+        # What a QA lead acts on fits a 1024 px page with whole stratum names; the interval,
+        # the volumes and (by moderator) the accuracy are in the CSV.
         column_order=(
-            ("Stratum", "Moderator", "Accuracy", "Status", "Needed")
+            ("Stratum", "Moderator", "Status", "Needed")
             if by_moderator
-            else ("Stratum", "Accuracy", "95% CI", "Status", "Needed")
+            else ("Stratum", "Accuracy", "Status", "Needed")
         ),
         column_config={
-            "Stratum": st.column_config.TextColumn(width=295, help="Market · policy area · vendor"),
+            "Stratum": STRATUM_COLUMN,
             "Moderator": st.column_config.TextColumn(width=85),
             "Decisions": st.column_config.NumberColumn(format="localized", width=75),
             "Inspected": st.column_config.NumberColumn(format="localized", width=70),
@@ -201,8 +206,8 @@ def coverage_section(view, target: float, names: dict[str, pd.Series]) -> None:
         f"Accuracy is weighted by sampling weight, with a 95% Wilson interval on Kish's "
         f"effective n; the margin is half its width. Strata wider than {points} are "
         f"highlighted in amber, strata below {min_sample} effective inspections in grey. "
-        "Needed: more inspections to reach the target. The CSV adds decisions, inspections, "
-        "sampling rate and margin."
+        "Needed: more inspections to reach the target. The CSV adds the 95% interval, "
+        "decisions, inspections, sampling rate and margin (and, by moderator, accuracy)."
     )
     downloads.csv_button(
         shown,
@@ -313,7 +318,7 @@ def planner_section(view, target: float, names: dict[str, pd.Series]) -> None:
     shown = pd.DataFrame(
         {
             "Stratum": _stratum_names(strata),
-            "Decisions/wk": strata["expected_decisions"],
+            "Per week": strata["expected_decisions"],
             "Error rate": strata["error_rate"] * 100,
             "Risk": strata["risk_score"],
             "Prop.": strata["proportional"],
@@ -327,12 +332,15 @@ def planner_section(view, target: float, names: dict[str, pd.Series]) -> None:
         shown,
         hide_index=True,
         height=420,
-        # The allocation and its effect fit a 1024 px page; the CSV has every column.
-        column_order=("Stratum", "Decisions/wk", "Prop.", "Plan", "Change", "± plan"),
+        # The allocation and its effect fit a 1024 px page with whole stratum names;
+        # proportional is Plan minus Change, and the CSV has every column.
+        column_order=("Stratum", "Per week", "Plan", "Change", "± plan"),
         column_config={
-            "Stratum": st.column_config.TextColumn(width=295, help="Market · policy area · vendor"),
-            "Decisions/wk": st.column_config.NumberColumn(
-                format="localized", width=90, help="Expected: the mean of the recent weeks"
+            "Stratum": STRATUM_COLUMN,
+            "Per week": st.column_config.NumberColumn(
+                format="localized",
+                width=70,
+                help="Decisions expected per week: the mean of the recent weeks",
             ),
             "Error rate": st.column_config.NumberColumn(
                 format="%.1f%%", width=70, help="Planning error rate (shrunk)"
@@ -342,7 +350,9 @@ def planner_section(view, target: float, names: dict[str, pd.Series]) -> None:
                 width=55, help="Proportional allocation of the same budget"
             ),
             "Plan": st.column_config.NumberColumn(width=55),
-            "Change": st.column_config.NumberColumn(format="%+d", width=60),
+            "Change": st.column_config.NumberColumn(
+                format="%+d", width=60, help="Plan minus proportional allocation"
+            ),
             "± prop.": st.column_config.NumberColumn(
                 format="%.1f", width=60, help="Expected margin (points) under proportional"
             ),
@@ -358,9 +368,9 @@ def planner_section(view, target: float, names: dict[str, pd.Series]) -> None:
         key="download-plan",
     )
     st.caption(
-        "Prop.: proportional allocation of the same budget; ± plan: expected margin in points "
-        "under the plan. The CSV adds the error rate, the risk score and the margin under "
-        "proportional allocation. "
+        "Change: the plan against proportional allocation of the same budget; ± plan: "
+        "expected margin in points under the plan. The CSV adds the proportional allocation, "
+        "the error rate, the risk score and the margin under proportional allocation. "
         f"Draw the week's sample from the plan with `python -m planner draw --plan "
         f"qa_plan_{week}.csv --week {week} --seed N --out sample.csv`."
     )

@@ -52,7 +52,7 @@ def test_record_an_action_see_it_on_the_overview_in_scope_then_edit_it(app_on_wa
     assert not app.exception
     assert "Saved version 2." in [s.value for s in app.success]
     history = table(app, "Version")
-    assert history["Version"].tolist() == [1, 2]
+    assert history["Version"].tolist() == ["1", "2"]
     assert history["Title"].tolist() == [TITLE, "Retrained Northwind (Indonesia)"]
     assert history["Changed"].tolist() == ["created", "title, owner"]
 

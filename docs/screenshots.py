@@ -34,6 +34,8 @@ PAGES = {
     "penalties": "/penalties",
     "vendors": "/vendors",
     "weekly_review": "/weekly_review",
+    "actions": "/actions?action=1",
+    "coverage": "/coverage",
     "glossary": "/glossary",
 }
 # The app has finished its run and mounted what it drew: no spinner or skeleton is left.

@@ -148,7 +148,7 @@ def outside_table(
         {
             unit_column: outside[unit].map(lambda code: names.get(code, code)),
             **({"Vendor": outside["vendor"]} if "vendor" in outside.columns else {}),
-            metric.label: outside["rate"],
+            metric.label: outside["rate"] * 100,  # in percent, one decimal on screen
             "99.8% limits": limits,
             nouns["denominator_label"].capitalize(): outside["denominator"],
             "Position": outside["position"].map({"above": "Above", "below": "Below"}),
@@ -159,7 +159,7 @@ def outside_table(
         naming.readable_table(table),
         hide_index=True,
         column_config={
-            metric.label: st.column_config.NumberColumn(format="percent", width="small"),
+            metric.label: st.column_config.NumberColumn(format="%.1f%%", width="small"),
             "99.8% limits": st.column_config.TextColumn(width="small"),
             nouns["denominator_label"].capitalize(): st.column_config.NumberColumn(
                 format="localized"

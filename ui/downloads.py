@@ -43,7 +43,8 @@ def _compact_rate_table(table: pd.DataFrame, metric: Metric) -> pd.DataFrame:
     numerator = data.nouns(metric)["numerator_label"].capitalize()
     shown = table.drop(columns=["95% CI low", "95% CI high", "Enough data", numerator])
     shown.insert(shown.columns.get_loc(metric.label) + 1, "95% CI", interval)
-    return shown
+    # In percent, printed with one decimal like the interval beside it.
+    return shown.assign(**{metric.label: shown[metric.label] * 100})
 
 
 def rate_table(
@@ -55,7 +56,7 @@ def rate_table(
         naming.readable_table(_compact_rate_table(table, metric)),
         hide_index=True,
         column_config={
-            metric.label: st.column_config.NumberColumn(format="percent", width="small"),
+            metric.label: st.column_config.NumberColumn(format="%.1f%%", width="small"),
             "95% CI": st.column_config.TextColumn(width="small"),
             data.nouns(metric)["denominator_label"].capitalize(): st.column_config.NumberColumn(
                 format="localized"

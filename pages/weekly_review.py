@@ -126,8 +126,16 @@ def _tiles(review: WeeklyReview) -> None:
 def _headline(review: WeeklyReview) -> None:
     st.subheader("Headline")
     _tiles(review)
-    tabs = st.tabs([METRICS_BY_NAME[name].label for name in HEADLINE_METRICS])
+    # Only the open tab's content is built and drawn (a tab click reruns from the cache):
+    # the review's figures are most of what the browser draws on this page.
+    tabs = st.tabs(
+        [METRICS_BY_NAME[name].label for name in HEADLINE_METRICS],
+        key="review-headline-tab",
+        on_change="rerun",
+    )
     for tab, name in zip(tabs, HEADLINE_METRICS, strict=True):
+        if not tab.open:
+            continue
         with tab:
             st.plotly_chart(
                 review_ui.figure(figures.trend_figure, review, name),
@@ -211,8 +219,14 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
     else:
         markdown_table(breaches_screen(breaches))
     broken = set(zip(review.breaches["metric"], review.breaches["market_code"], strict=True))
-    tabs = st.tabs([METRICS_BY_NAME[name].label for name in CONTROL_METRICS])
+    tabs = st.tabs(
+        [METRICS_BY_NAME[name].label for name in CONTROL_METRICS],
+        key="review-control-tab",
+        on_change="rerun",
+    )
     for tab, name in zip(tabs, CONTROL_METRICS, strict=True):
+        if not tab.open:
+            continue
         with tab:
             markets = [
                 market

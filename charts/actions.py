@@ -11,8 +11,8 @@ from charts.text import html_text
 
 ACTION_COLOUR = "#8E44AD"
 SPAN_ALPHA = 0.08
-# Titles are cut to what a half-width trend at 1024 px (about 320 px of plot) holds from its
-# middle; the whole title is in the marker's hover.
+# Titles are cut to about 145 px of 11 px text, what a half-width trend at 1024 px (about
+# 230 px of plot) holds from a third of the way across; the hover has the whole title.
 MAX_TITLE = 24
 # Characters of title text across a trend's plot area: a full-width trend at 1024 px holds
 # about 100 at 11 px, a half-width one about 50; this errs towards another row.
@@ -59,9 +59,9 @@ def title_places(
     side of the marker it is anchored on ("left": the text runs right of the line).
 
     Titles past ``RUN_LEFT_FROM`` of the plot run leftwards, so they stay inside a
-    half-width chart; titles whose estimated extents (characters against a plot about ``PLOT_CHARS``
-    wide) would overlap take different rows; after ``MAX_ROWS`` rows a title takes the row
-    with the least overlap.
+    half-width chart. Titles whose estimated extents (characters against a plot
+    ``PLOT_CHARS`` wide) would overlap take different rows; when every row overlaps, a title
+    takes the one with the least overlap.
     """
     first, last = span
     length = (last - first) / pd.Timedelta(days=1) or 1.0

@@ -171,13 +171,15 @@ def overturn_by(filters: Filters, label: str, by: Sequence[str]) -> pd.DataFrame
     )
 
 
+def _bounds_text(lower: float, upper: float) -> str:
+    """Return an interval as "84.2–93.5%"."""
+    return f"{palette.format_percent(lower)[:-1]}–{palette.format_percent(upper)}"
+
+
 def _interval_text(rate: float, lower: float, upper: float, denominator: int, enough: bool) -> str:
     if rate != rate:  # NaN: nothing to rate
         return "–"
-    text = (
-        f"{palette.format_percent(rate)} "
-        f"({palette.format_percent(lower)[:-1]}–{palette.format_percent(upper)})"
-    )
+    text = f"{palette.format_percent(rate)} ({_bounds_text(lower, upper)})"
     return text if enough else f"{text} · n={denominator}"
 
 
@@ -195,9 +197,8 @@ def _change_text(change: float, moved: object, judged: object) -> str:
     return f"{change * 100:+.1f} pts" + (" ●" if _flag(moved) else "")
 
 
-def change_header(sort: Metric) -> str:
-    """Return the header of the change column (the sorted rate stands beside it)."""
-    return "Change"
+# The change column's header: the sorted rate stands beside it, and its help names the rate.
+CHANGE_HEADER = "Change"
 
 
 def table_frame(table: pd.DataFrame, sort: Metric) -> pd.DataFrame:
@@ -216,7 +217,7 @@ def table_frame(table: pd.DataFrame, sort: Metric) -> pd.DataFrame:
             SHORT_LABELS[sort.name]: table[sort.name],
             # Text, not a number: the grid shows its placeholder for a missing number, which
             # would hide why a label was not judged.
-            change_header(sort): [
+            CHANGE_HEADER: [
                 _change_text(change, moved, judged)
                 for change, moved, judged in zip(
                     table["change"], table["moved"], table["judged"], strict=True
@@ -353,7 +354,7 @@ def show_label_table(
                 "column's denominator are grey and not ranked.",
             ),
             **{name: st.column_config.Column(help=text) for name, text in help_text.items()},
-            change_header(sort): st.column_config.Column(
+            CHANGE_HEADER: st.column_config.Column(
                 help=f"Change in {SHORT_LABELS[sort.name].lower()} against the previous period "
                 "of equal length, in percentage points. ● marks a change a two-proportion test "
                 "finds significant after Benjamini-Hochberg across all labels (5% "
@@ -368,7 +369,7 @@ def screen_columns(sort: Metric) -> tuple[str, ...]:
     """Return the label table's columns shown on the page: the ranking by the sorted rate."""
     # Rank and Moved stay in the data (and the CSV): the order is the rank, and the change
     # cell marks a significant move.
-    return ("Label", "Policy area", SHORT_LABELS[sort.name], change_header(sort))
+    return ("Label", "Policy area", SHORT_LABELS[sort.name], CHANGE_HEADER)
 
 
 def measures_frame(table: pd.DataFrame, label: str) -> pd.DataFrame:
@@ -393,8 +394,9 @@ def measures_frame(table: pd.DataFrame, label: str) -> pd.DataFrame:
                 "95% interval": (
                     ""
                     if rate != rate
-                    else f"{palette.format_percent(record[f'{metric.name}_lower'])[:-1]}–"
-                    f"{palette.format_percent(record[f'{metric.name}_upper'])}"
+                    else _bounds_text(
+                        record[f"{metric.name}_lower"], record[f"{metric.name}_upper"]
+                    )
                 ),
                 "Base": f"{base:,}" + ("" if record[f"{metric.name}_enough_data"] else " (few)"),
             }

@@ -123,6 +123,12 @@ def page(browser):
 def screenshot(page, name: str) -> Path:
     """Save a full-height screenshot under test-artifacts/ and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
+    # Elements whose code loads lazily stand as skeletons for a moment after the run ends;
+    # the artifact shows the page as a reader sees it, once they are drawn.
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]')",
+        timeout=60_000,
+    )
     height = page.evaluate(
         "Math.max(...[...document.querySelectorAll('[data-testid=stMain] *')]"
         ".map(e => e.getBoundingClientRect().bottom))"

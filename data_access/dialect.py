@@ -163,6 +163,50 @@ def order_statistics(
     ).group_by(*outer_groups)
 
 
+def weighted_order_statistics(
+    groups: Sequence[sa.Label],
+    value: sa.ColumnElement,
+    weight: sa.ColumnElement,
+    *,
+    source: sa.FromClause,
+    conditions: Sequence[sa.ColumnElement[bool]],
+    quantiles: Mapping[str, float],
+) -> sa.Select:
+    """Return what ``order_statistics`` returns, from rows that each hold a value and how
+    many times it occurs (a histogram whose buckets are the values themselves).
+
+    Equal values are merged first; the value at 0-based position p is then the smallest
+    whose running count exceeds p. Window functions: DuckDB, PostgreSQL and MariaDB.
+    """
+    keys = [group.name for group in groups]
+    merged = (
+        sa.select(*groups, value.label("value"), sa.func.sum(weight).label("weight"))
+        .select_from(source)
+        .where(*conditions)
+        .group_by(*groups, value)
+        .subquery("merged")
+    )
+    window = {"partition_by": [merged.c[key] for key in keys] or None}
+    running = sa.select(
+        *(merged.c[key] for key in keys),
+        merged.c.value,
+        sa.func.sum(merged.c.weight)
+        .over(order_by=merged.c.value, rows=(None, 0), **window)
+        .label("running"),
+        sa.func.sum(merged.c.weight).over(**window).label("resolved"),
+    ).subquery("running")
+    outer_groups = [running.c[key] for key in keys]
+    picked = []
+    for name, quantile in quantiles.items():
+        rank = (running.c.resolved - 1) * quantile
+        for side, bound in (("low", sa.func.floor(rank)), ("high", sa.func.ceil(rank))):
+            chosen = sa.case((running.c.running > bound, running.c.value))
+            picked.append(sa.func.min(chosen).label(f"{name}_{side}"))
+    return sa.select(
+        *outer_groups, sa.func.max(running.c.resolved).label("resolved"), *picked
+    ).group_by(*outer_groups)
+
+
 # ClickHouse 18.16, on Distributed tables, as tried here:
 # - a JOIN must be ``USING``; ``ON`` is refused. Every join in ``queries`` is an equality of
 #   two same-named columns (``decision_id``), which is exactly what USING says, so the

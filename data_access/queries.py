@@ -518,16 +518,42 @@ def appeal_resolution_times(
 
     Quantiles interpolate linearly between order statistics (Hyndman & Fan type 7, numpy's
     default): the warehouse returns the two order statistics either side of each quantile's
-    position (``dialect.order_statistics``), and the interpolation is done here.
+    position (``dialect.order_statistics``, or read from the resolution-time rollup when one
+    covers the request), and the interpolation is done here.
     ``view="flow"`` groups and filters by resolution date instead of decision date.
     """
     if view not in ("cohort", "flow"):
         raise ValueError(f"view must be 'cohort' or 'flow', not {view!r}")
+    quantiles = {"median": 0.5, "p90": 0.9}
+    # ClickHouse 18.16 has no window functions to read the histogram with; it sorts arrays.
+    rollup = (
+        rollup_tables.covering(engine, "resolution_times", filters, by)
+        if engine.dialect.name != "clickhouse"
+        else None
+    )
+    if rollup is not None:
+        statement = rollup_tables.select_resolution_statistics(
+            rollup, filters, by, quantiles, view=view
+        )
+    else:
+        statement = _resolution_facts_statement(engine, filters, by, quantiles, view=view)
+    frame = _fetch(engine, statement)
+    for name, quantile in quantiles.items():
+        low = pd.to_numeric(frame.pop(f"{name}_low")).astype("float64")
+        high = pd.to_numeric(frame.pop(f"{name}_high")).astype("float64")
+        fraction = ((frame["resolved"].astype("float64") - 1) * quantile) % 1
+        frame[f"{name}_hours"] = (low + fraction * (high - low)) / 3600
+    return _tidy(frame, by, ["resolved"], ["median_hours", "p90_hours"])
+
+
+def _resolution_facts_statement(
+    engine: sa.Engine, filters: Filters, by: Sequence[str], quantiles, *, view: str
+) -> sa.Select:
+    """Return ``dialect.order_statistics`` of resolution seconds over the fact tables."""
     d, a = decisions, appeals
     time_column = d.c.decided_at if view == "cohort" else a.c.resolved_at
     groups = _group_columns(by, filters, time_column=time_column)
-    quantiles = {"median": 0.5, "p90": 0.9}
-    statement = order_statistics(
+    return order_statistics(
         engine.dialect.name,
         groups,
         seconds_between(a.c.appealed_at, a.c.resolved_at),
@@ -539,13 +565,23 @@ def appeal_resolution_times(
         ],
         quantiles=quantiles,
     )
-    frame = _fetch(engine, statement)
-    for name, quantile in quantiles.items():
-        low = pd.to_numeric(frame.pop(f"{name}_low")).astype("float64")
-        high = pd.to_numeric(frame.pop(f"{name}_high")).astype("float64")
-        fraction = ((frame["resolved"].astype("float64") - 1) * quantile) % 1
-        frame[f"{name}_hours"] = (low + fraction * (high - low)) / 3600
-    return _tidy(frame, by, ["resolved"], ["median_hours", "p90_hours"])
+
+
+def resolution_histogram_statement(filters: Filters) -> sa.Select:
+    """Return resolved appeals counted per decision day, rollup dimension, resolution day and
+    resolution time in seconds: the rows of the resolution-time rollup."""
+    d, a = decisions, appeals
+    groups = [
+        *_group_columns(("period", *rollup_tables.DIMENSIONS), filters),
+        period_start(a.c.resolved_at, "day").label("resolved_day"),
+        seconds_between(a.c.appealed_at, a.c.resolved_at).label("seconds"),
+    ]
+    return (
+        sa.select(*groups, sa.func.count().label("appeals"))
+        .select_from(d.join(a, a.c.decision_id == d.c.decision_id))
+        .where(*_cohort_conditions(filters), a.c.appeal_outcome.in_(("upheld", "overturned")))
+        .group_by(*groups)
+    )
 
 
 def _penalties_per_decision(by_type: bool = False) -> sa.Subquery:

@@ -37,6 +37,7 @@ from data_access.rollup_tables import (
     LABEL_PAIR_KEYS,
     MODERATOR_DIMENSIONS,
     MODERATOR_WINDOW_DAYS,
+    RESOLUTION_KEYS,
     ROLLUP_TABLES,
     daily,
     forget_status,
@@ -44,6 +45,7 @@ from data_access.rollup_tables import (
     meta,
     moderators,
     penalty_types,
+    resolution_times,
     rollup_metadata,
 )
 from data_access.schema import appeals, decisions, penalties, qa_inspections
@@ -127,11 +129,20 @@ def _label_pair_select(span: Filters) -> sa.Select:
     return _union_select(label_pairs, [statement], (*LABEL_DIMENSIONS, *LABEL_PAIR_KEYS))
 
 
+def _resolution_select(span: Filters) -> sa.Select:
+    """Return the resolution-time rollup's rows of a span: resolved appeals per decision day,
+    dimension, resolution day and resolution time."""
+    statement = queries.resolution_histogram_statement(span)
+    keys = (*DIMENSIONS, *RESOLUTION_KEYS)
+    return _union_select(resolution_times, [statement], keys)
+
+
 SELECTS = {
     daily.name: _daily_select,
     penalty_types.name: _penalty_type_select,
     moderators.name: _moderator_select,
     label_pairs.name: _label_pair_select,
+    resolution_times.name: _resolution_select,
 }
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data_access import queries, rollup_tables, rollups
+from data_access import dialect, queries, rollup_tables, rollups
 from data_access.filters import Filters
 from data_access.statements import recorded
 from tests.conftest import read_only
@@ -121,6 +122,13 @@ def test_the_rollups_answer_the_requests_they_cover(with_rollups):
     assert {statement.source for statement in log.statements} == {
         "modqa_rollup_label_pairs (inspections)"
     }
+    # Resolution-time quantiles come from the histogram, never from the appeals join.
+    with recorded() as log:
+        queries.appeal_resolution_times(engine, WEEKS, ("period", "market_code"))
+        queries.appeal_resolution_times(engine, NARROW, (), view="flow")
+    assert {statement.source for statement in log.statements} == {
+        "modqa_rollup_resolution_times (appeals)"
+    }
     # The rollup ends with the data's last day.
     later = Filters(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 29))
     assert rollup_tables.covering(engine, "inspection_counts", later, ()) is None
@@ -149,6 +157,18 @@ def test_every_other_query_gives_the_same_answer_with_and_without_rollups(with_r
         (
             queries.appeal_resolution_times(rolled_engine, WEEKS, ("market_code",)),
             queries.appeal_resolution_times(facts_engine, WEEKS, ("market_code",)),
+        ),
+        (
+            queries.appeal_resolution_times(rolled_engine, WEEKS, ("period", "policy_area")),
+            queries.appeal_resolution_times(facts_engine, WEEKS, ("period", "policy_area")),
+        ),
+        (
+            queries.appeal_resolution_times(rolled_engine, NARROW, ("queue",), view="flow"),
+            queries.appeal_resolution_times(facts_engine, NARROW, ("queue",), view="flow"),
+        ),
+        (
+            queries.appeal_resolution_times(rolled_engine, NARROW, ()),
+            queries.appeal_resolution_times(facts_engine, NARROW, ()),
         ),
         (
             queries.confusion_counts(rolled_engine, NARROW),
@@ -228,7 +248,8 @@ def _contents(url: str, table: sa.Table) -> pd.DataFrame:
     ]
     for key in keys:
         frame[key] = frame[key].astype(object).where(frame[key].notna(), "")
-    return frame.sort_values(keys, ignore_index=True)
+    # Every column: the resolution-time histogram's rows differ only in their seconds.
+    return frame.sort_values(list(frame.columns), ignore_index=True)
 
 
 # Last in the module: it adds rows to the DuckDB copy the tests above read.
@@ -252,3 +273,45 @@ def test_a_refresh_after_late_rows_equals_a_full_rebuild(with_rollups, raw):
     assert after["inspections"].sum() == before["inspections"].sum() + 1
     assert after["appealed"].sum() == before["appealed"].sum() + 2
     assert after["reversed"].sum() == before["reversed"].sum() + 1
+
+
+def test_order_statistics_read_from_a_histogram_interpolate_like_numpy():
+    # Six values as a histogram of three rows, and one group of a single value: the type-7
+    # quantiles interpolated from the statistics must be numpy's over the expanded values.
+    engine = sa.create_engine("duckdb:///:memory:")
+    table = sa.Table(
+        "histogram",
+        sa.MetaData(),
+        sa.Column("unit", sa.String),
+        sa.Column("value", sa.Double),
+        sa.Column("times", sa.BigInteger),
+    )
+    rows = [("a", 9.0, 2), ("a", 1.0, 3), ("a", 5.0, 1), ("b", 4.0, 1)]
+    quantiles = {"median": 0.5, "p90": 0.9, "p25": 0.25}
+    with engine.begin() as connection:
+        table.create(connection)
+        connection.execute(
+            table.insert(), [dict(zip(("unit", "value", "times"), r, strict=True)) for r in rows]
+        )
+        statement = dialect.weighted_order_statistics(
+            [table.c.unit.label("unit")],
+            table.c.value,
+            table.c.times,
+            source=table,
+            conditions=[],
+            quantiles=quantiles,
+        )
+        frame = pd.DataFrame(connection.execute(statement).mappings().all()).set_index("unit")
+    engine.dispose()
+    expanded = {"a": [1, 1, 1, 5, 9, 9], "b": [4]}
+    for unit, values in expanded.items():
+        row = frame.loc[unit]
+        assert row["resolved"] == len(values)
+        for name, quantile in quantiles.items():
+            fraction = ((len(values) - 1) * quantile) % 1
+            low, high = row[f"{name}_low"], row[f"{name}_high"]
+            assert low + fraction * (high - low) == pytest.approx(
+                np.percentile(values, quantile * 100)
+            )
+    # Positions 2 and 3 of 1, 1, 1, 5, 9, 9 (from 0) straddle the median.
+    assert (frame.loc["a", "median_low"], frame.loc["a", "median_high"]) == (1.0, 5.0)

@@ -357,8 +357,7 @@ def _show_as_of(latest: dt.datetime | None) -> None:
 def _share(view: View, latest: dt.datetime | None) -> None:
     """Show the full link to this view, with Streamlit's copy button."""
     link = f"{shell.page_url()}?{urlencode(_link_params(view, latest), doseq=True)}"
-    with st.sidebar:
-        st.markdown("**Share this view**")
+    with st.sidebar.popover("Share this view", icon=":material/share:", width="stretch"):
         st.code(link, language=None, wrap_lines=True)
         st.caption("Copy the link: it opens these dates, filters and choices for anyone.")
 

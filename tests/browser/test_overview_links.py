@@ -58,7 +58,8 @@ def test_shared_link_reproduces_the_view_and_its_share_link_does_too(page, app_u
     assert page.locator(".js-plotly-plot .heatmaplayer, .js-plotly-plot .hm").count() >= 1
     screenshot(page, "overview-shared-link")
 
-    code = page.locator("[data-testid=stSidebar] [data-testid=stCode]")
+    page.locator("[data-testid=stSidebar]").get_by_role("button", name="Share this view").click()
+    code = page.locator("[data-testid=stPopoverBody] [data-testid=stCode]")
     code.hover()
     code.get_by_role("button", name="Copy to clipboard").click()
     copied = page.evaluate("navigator.clipboard.readText()")

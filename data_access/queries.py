@@ -934,24 +934,14 @@ def _page_outcomes(engine: sa.Engine, decision_ids: pd.Series) -> pd.DataFrame:
 POINTS_COUNTS = ("points_from", "penalties", "reversed")
 
 
-def penalty_points_distribution(
-    engine: sa.Engine, filters: Filters, by: Sequence[str] = (), *, bin_width: int = 1
-) -> pd.DataFrame:
-    """Return penalties per points bin: ``points_from`` (the bin's first value), ``penalties``
-    and ``reversed``, per group of the decision cohort.
-
-    Only penalties that carry points count. Bins are ``bin_width`` points wide and start at
-    multiples of it, computed in the warehouse, so one row per bin leaves it, never a penalty.
-    """
-    if isinstance(bin_width, bool) or not isinstance(bin_width, int) or bin_width < 1:
-        raise ValueError(f"bin_width must be a positive whole number, not {bin_width!r}")
+def penalty_points_statement(
+    filters: Filters, by: Sequence[str], points: sa.ColumnElement
+) -> sa.Select:
+    """Return penalties that carry points (``penalty_rows``) and ``reversed`` per group and
+    ``points`` expression, from the fact tables."""
     d, p = decisions, penalties
-    # A literal, not a bound parameter, so PostgreSQL sees GROUP BY and SELECT as equal.
-    width = sa.literal_column(str(bin_width))
-    # FLOOR of a division: PostgreSQL divides integers exactly, DuckDB and MariaDB do not.
-    points_from = (sa.func.floor(p.c.points / width) * width).label("points_from")
-    groups = [*_group_columns(by, filters), points_from]
-    statement = (
+    groups = [*_group_columns(by, filters), points]
+    return (
         sa.select(
             *groups,
             sa.func.count().label("penalty_rows"),
@@ -963,5 +953,30 @@ def penalty_points_distribution(
         .where(*_cohort_conditions(filters), p.c.points > 0)
         .group_by(*groups)
     )
+
+
+def penalty_points_distribution(
+    engine: sa.Engine, filters: Filters, by: Sequence[str] = (), *, bin_width: int = 1
+) -> pd.DataFrame:
+    """Return penalties per points bin: ``points_from`` (the bin's first value), ``penalties``
+    and ``reversed``, per group of the decision cohort.
+
+    Only penalties that carry points count. Bins are ``bin_width`` points wide and start at
+    multiples of it, computed in the warehouse, so one row per bin leaves it, never a penalty.
+    """
+    if isinstance(bin_width, bool) or not isinstance(bin_width, int) or bin_width < 1:
+        raise ValueError(f"bin_width must be a positive whole number, not {bin_width!r}")
+    # A literal, not a bound parameter, so PostgreSQL sees GROUP BY and SELECT as equal.
+    width = sa.literal_column(str(bin_width))
+
+    def points_from(points: sa.ColumnElement) -> sa.Label:
+        # FLOOR of a division: PostgreSQL divides integers exactly, DuckDB and MariaDB do not.
+        return (sa.func.floor(points / width) * width).label("points_from")
+
+    rollup = rollup_tables.covering(engine, "penalty_points", filters, by)
+    if rollup is not None:
+        statement = rollup_tables.select_points(rollup, filters, by, points_from)
+    else:
+        statement = penalty_points_statement(filters, by, points_from(penalties.c.points))
     frame = _fetch(engine, statement).rename(columns={"penalty_rows": "penalties"})
     return _tidy(frame, [*by, "points_from"], POINTS_COUNTS)

@@ -119,6 +119,16 @@ resolution_times = sa.Table(
     sa.Column("seconds", sa.Double),
     *_count_columns(("appeals",)),
 )
+# Penalties that carry points, per day, dimension and points value: any bin width of the
+# points distribution is an exact sum of these rows.
+penalty_points = sa.Table(
+    f"{PREFIX}penalty_points",
+    rollup_metadata,
+    sa.Column("day", sa.Date, nullable=False),
+    *_dimension_columns(DIMENSIONS),
+    sa.Column("points", sa.Integer),
+    *_count_columns(("penalties", "reversed")),
+)
 meta = sa.Table(
     f"{PREFIX}meta",
     rollup_metadata,
@@ -130,7 +140,7 @@ meta = sa.Table(
     sa.Column("refreshed_at", sa.DateTime, nullable=False),
     sa.Column("rows", sa.BigInteger, nullable=False),
 )
-ROLLUP_TABLES = (daily, penalty_types, moderators, label_pairs, resolution_times)
+ROLLUP_TABLES = (daily, penalty_types, moderators, label_pairs, resolution_times, penalty_points)
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,10 @@ ROLLUPS = {
     ),
     # Read by appeal_resolution_times through ``select_resolution_statistics``.
     resolution_times.name: Rollup(resolution_times, {"resolution_times": ("appeals",)}, DIMENSIONS),
+    # Read by penalty_points_distribution through ``select_points``.
+    penalty_points.name: Rollup(
+        penalty_points, {"penalty_points": ("penalties", "reversed")}, DIMENSIONS
+    ),
 }
 # Filters fields and the rollup dimension each one narrows.
 FILTERED = {
@@ -248,6 +262,7 @@ def covering(engine: sa.Engine, name: str, filters: Filters, by: Sequence[str]) 
         penalty_types.name,
         label_pairs.name,
         resolution_times.name,
+        penalty_points.name,
         daily.name,
     )
     for rollup_name in smallest_first:
@@ -323,6 +338,22 @@ def select_resolution_statistics(
         source=table,
         conditions=_conditions(table, filters, day),
         quantiles=quantiles,
+    )
+
+
+def select_points(rollup: Rollup, filters: Filters, by: Sequence[str], points_from) -> sa.Select:
+    """Return the statement giving ``penalty_points_distribution``'s rows from the points
+    rollup; ``points_from(points)`` is the bin expression of a points column."""
+    table = rollup.table
+    groups = [*_groups(table, filters, by, table.c.day), points_from(table.c.points)]
+    return (
+        sa.select(
+            *groups,
+            sa.func.sum(table.c.penalties).label("penalty_rows"),
+            sa.func.sum(table.c.reversed).label("reversed"),
+        )
+        .where(*_conditions(table, filters, table.c.day))
+        .group_by(*groups)
     )
 
 

@@ -44,6 +44,7 @@ from data_access.rollup_tables import (
     label_pairs,
     meta,
     moderators,
+    penalty_points,
     penalty_types,
     resolution_times,
     rollup_metadata,
@@ -137,12 +138,27 @@ def _resolution_select(span: Filters) -> sa.Select:
     return _union_select(resolution_times, [statement], keys)
 
 
+def _penalty_points_select(span: Filters) -> sa.Select:
+    """Return the points rollup's rows of a span: penalties carrying points per day,
+    dimension and points value."""
+    by = ("period", *DIMENSIONS)
+    statement = queries.penalty_points_statement(span, by, penalties.c.points.label("points"))
+    renamed = statement.with_only_columns(
+        *(
+            column.label("penalties") if column.name == "penalty_rows" else column
+            for column in statement.selected_columns
+        )
+    )
+    return _union_select(penalty_points, [renamed], (*DIMENSIONS, "points"))
+
+
 SELECTS = {
     daily.name: _daily_select,
     penalty_types.name: _penalty_type_select,
     moderators.name: _moderator_select,
     label_pairs.name: _label_pair_select,
     resolution_times.name: _resolution_select,
+    penalty_points.name: _penalty_points_select,
 }
 
 

@@ -27,6 +27,7 @@ ROLLUP_SOURCES = {
     "weight_sq": "qa_inspections",
     "pending": "appeals",
     "points": "penalties",
+    "reversed": "penalties",
 }
 
 

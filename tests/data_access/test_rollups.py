@@ -129,6 +129,12 @@ def test_the_rollups_answer_the_requests_they_cover(with_rollups):
     assert {statement.source for statement in log.statements} == {
         "modqa_rollup_resolution_times (appeals)"
     }
+    with recorded() as log:
+        queries.penalty_points_distribution(engine, NARROW, ("market_code",), bin_width=2)
+        queries.penalty_points_distribution(engine, WEEKS, ("period", "queue"))
+    assert {statement.source for statement in log.statements} == {
+        "modqa_rollup_penalty_points (penalties)"
+    }
     # The rollup ends with the data's last day.
     later = Filters(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 29))
     assert rollup_tables.covering(engine, "inspection_counts", later, ()) is None
@@ -173,6 +179,14 @@ def test_every_other_query_gives_the_same_answer_with_and_without_rollups(with_r
         (
             queries.confusion_counts(rolled_engine, NARROW),
             queries.confusion_counts(facts_engine, NARROW),
+        ),
+        (
+            queries.penalty_points_distribution(rolled_engine, WEEKS, ()),
+            queries.penalty_points_distribution(facts_engine, WEEKS, ()),
+        ),
+        (
+            queries.penalty_points_distribution(rolled_engine, WEEKS, ("period",), bin_width=3),
+            queries.penalty_points_distribution(facts_engine, WEEKS, ("period",), bin_width=3),
         ),
         (queries.moderator_options(rolled_engine), queries.moderator_options(facts_engine)),
     ):

@@ -164,6 +164,7 @@ def order_statistics(
 
 
 def weighted_order_statistics(
+    dialect: str,
     groups: Sequence[sa.Label],
     value: sa.ColumnElement,
     weight: sa.ColumnElement,
@@ -175,26 +176,29 @@ def weighted_order_statistics(
     """Return what ``order_statistics`` returns, from rows that each hold a value and how
     many times it occurs (a histogram whose buckets are the values themselves).
 
-    Equal values are merged first; the value at 0-based position p is then the smallest
-    whose running count exceeds p. Window functions: DuckDB, PostgreSQL and MariaDB.
+    PostgreSQL and MariaDB number the rows with window functions: sorted by value, the
+    value at 0-based position p is the first whose running count exceeds p (ties share a
+    value, so they need no merging). DuckDB's window sort took 1.1 s over a quarter of the
+    100M demo's histogram; there each value is repeated as often as it occurs (``unnest``)
+    and each group's values are sorted into a list that is indexed, in 0.17 s.
     """
+    if dialect == "duckdb":
+        return _listed_order_statistics(
+            groups, value, weight, source=source, conditions=conditions, quantiles=quantiles
+        )
     keys = [group.name for group in groups]
-    merged = (
-        sa.select(*groups, value.label("value"), sa.func.sum(weight).label("weight"))
+    window = {"partition_by": list(groups) or None}
+    running = (
+        sa.select(
+            *groups,
+            value.label("value"),
+            sa.func.sum(weight).over(order_by=value, rows=(None, 0), **window).label("running"),
+            sa.func.sum(weight).over(**window).label("resolved"),
+        )
         .select_from(source)
         .where(*conditions)
-        .group_by(*groups, value)
-        .subquery("merged")
+        .subquery("running")
     )
-    window = {"partition_by": [merged.c[key] for key in keys] or None}
-    running = sa.select(
-        *(merged.c[key] for key in keys),
-        merged.c.value,
-        sa.func.sum(merged.c.weight)
-        .over(order_by=merged.c.value, rows=(None, 0), **window)
-        .label("running"),
-        sa.func.sum(merged.c.weight).over(**window).label("resolved"),
-    ).subquery("running")
     outer_groups = [running.c[key] for key in keys]
     picked = []
     for name, quantile in quantiles.items():
@@ -205,6 +209,43 @@ def weighted_order_statistics(
     return sa.select(
         *outer_groups, sa.func.max(running.c.resolved).label("resolved"), *picked
     ).group_by(*outer_groups)
+
+
+def _listed_order_statistics(
+    groups: Sequence[sa.Label],
+    value: sa.ColumnElement,
+    weight: sa.ColumnElement,
+    *,
+    source: sa.FromClause,
+    conditions: Sequence[sa.ColumnElement[bool]],
+    quantiles: Mapping[str, float],
+) -> sa.Select:
+    """Return ``weighted_order_statistics`` on DuckDB: each group's values, repeated by their
+    weights, sorted into a list that is indexed at the quantiles' positions."""
+    keys = [group.name for group in groups]
+    expanded = (
+        sa.select(*groups, value.label("value"), sa.func.unnest(sa.func.range(weight)))
+        .select_from(source)
+        .where(*conditions)
+        .subquery("expanded")
+    )
+    outer_keys = [expanded.c[key] for key in keys]
+    listed = (
+        sa.select(
+            *outer_keys,
+            sa.func.count().label("resolved"),
+            sa.func.list_sort(sa.func.list(expanded.c.value)).label("ordered"),
+        )
+        .group_by(*outer_keys)
+        .subquery("listed")
+    )
+    picked = []
+    for name, quantile in quantiles.items():
+        rank = (listed.c.resolved - 1) * quantile
+        for side, bound in (("low", sa.func.floor(rank)), ("high", sa.func.ceil(rank))):
+            position = sa.cast(bound, sa.BigInteger) + 1
+            picked.append(sa.func.list_extract(listed.c.ordered, position).label(f"{name}_{side}"))
+    return sa.select(*(listed.c[key] for key in keys), listed.c.resolved, *picked)
 
 
 # ClickHouse 18.16, on Distributed tables, as tried here:

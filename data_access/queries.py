@@ -533,7 +533,7 @@ def appeal_resolution_times(
     )
     if rollup is not None:
         statement = rollup_tables.select_resolution_statistics(
-            rollup, filters, by, quantiles, view=view
+            engine.dialect.name, rollup, filters, by, quantiles, view=view
         )
     else:
         statement = _resolution_facts_statement(engine, filters, by, quantiles, view=view)

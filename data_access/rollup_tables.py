@@ -325,13 +325,14 @@ def _conditions(table: sa.Table, filters: Filters, day: sa.Column) -> list[sa.Co
 
 
 def select_resolution_statistics(
-    rollup: Rollup, filters: Filters, by: Sequence[str], quantiles, *, view: str
+    dialect: str, rollup: Rollup, filters: Filters, by: Sequence[str], quantiles, *, view: str
 ) -> sa.Select:
     """Return the statement giving what ``dialect.order_statistics`` gives, read from the
     resolution-time histogram (``view="flow"`` dates and groups by the resolution day)."""
     table = rollup.table
     day = table.c.resolved_day if view == "flow" else table.c.day
     return weighted_order_statistics(
+        dialect,
         _groups(table, filters, by, day),
         table.c.seconds,
         table.c.appeals,

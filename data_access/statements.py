@@ -29,6 +29,8 @@ ROLLUP_SOURCES = {
     "points": "penalties",
     "reversed": "penalties",
 }
+# Rollups read without a SUM: DuckDB lists the resolution-time histogram's values.
+UNSUMMED_SOURCES = {f"{ROLLUP_PREFIX}resolution_times": "appeals"}
 
 
 @dataclass
@@ -47,7 +49,8 @@ class Statement:
             # One rollup answers several sources' queries: name the source by its last count.
             sums = re.findall(rf"sum\({rollup.group(1)}\.(\w+)\)", self.sql, re.IGNORECASE)
             count = sums[-1] if sums else ""
-            return f"{rollup.group(1)} ({ROLLUP_SOURCES.get(count, count)})"
+            source = ROLLUP_SOURCES.get(count, count) or UNSUMMED_SOURCES.get(rollup.group(1), "")
+            return f"{rollup.group(1)} ({source})"
         read = [
             table
             for table in FACT_TABLES

@@ -32,13 +32,20 @@ from ui.shell import require_app_navigation
 from ui.text import md
 
 WEEK_KEY = "week"
+# Drawn by default: the markets that broke a rule in the reviewed week. At 100M decisions
+# the p-chart limits are so narrow that 11 of 12 markets break one somewhere in 13 weeks,
+# which buried this week's three under a wall of charts (and was most of the page's drawing).
 CHARTS_CHOICE = Choice(
     key="charts",
-    allowed=("breaches", "all"),
-    default="breaches",
+    allowed=("week", "breaches", "all"),
+    default="week",
     noun="choice of control charts",
     label="Control charts",
-    names={"breaches": "Markets with a breach", "all": "Every market"},
+    names={
+        "week": "Markets with a breach in the reviewed week",
+        "breaches": "Markets with a breach in the charted weeks",
+        "all": "Every market",
+    },
 )
 STANDING_CHOICE = Choice(
     key="standing_weeks",
@@ -203,7 +210,7 @@ def _what_moved(review: WeeklyReview, link_for) -> None:
 
 
 @boundary.guard("the control-chart breaches")
-def _breaches(review: WeeklyReview, every_market: bool) -> None:
+def _breaches(review: WeeklyReview, shown: str) -> None:
     st.subheader("Control-chart breaches")
     glossary.caption(
         f"p-chart per market: the weekly rate (blue), centre line from the baseline weeks "
@@ -218,7 +225,10 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
         )
     else:
         markdown_table(breaches_screen(breaches))
-    broken = set(zip(review.breaches["metric"], review.breaches["market_code"], strict=True))
+    charted = review.breaches
+    if shown == "week":
+        charted = charted[charted["in_reviewed_week"]]
+    broken = set(zip(charted["metric"], charted["market_code"], strict=True))
     tabs = st.tabs(
         [METRICS_BY_NAME[name].label for name in CONTROL_METRICS],
         key="review-control-tab",
@@ -231,12 +241,13 @@ def _breaches(review: WeeklyReview, every_market: bool) -> None:
             markets = [
                 market
                 for market in figures.control_markets(review, name)
-                if every_market or (name, market) in broken
+                if shown == "all" or (name, market) in broken
             ]
             if not markets:
+                when = "in the reviewed week" if shown == "week" else "in the charted weeks"
                 glossary.caption(
-                    "No market broke a rule; choose “Every market” under Control charts in "
-                    "the sidebar to see them all."
+                    f"No market broke a rule {when}; choose another set under Control charts "
+                    "in the sidebar to see more."
                 )
             for start in range(0, len(markets), CHART_COLUMNS):
                 row = st.columns(CHART_COLUMNS)
@@ -383,7 +394,7 @@ def weekly_review() -> None:
     _headline(review)
     _root_causes(review)
     _what_moved(review, link_for)
-    _breaches(review, every_market=view.choices[CHARTS_CHOICE.key] == "all")
+    _breaches(review, shown=view.choices[CHARTS_CHOICE.key])
     _standing(review)
     _pooled(review)
     _not_judged(review)

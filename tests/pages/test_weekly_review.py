@@ -160,3 +160,20 @@ def test_the_standing_window_is_in_the_link_and_sets_the_section(app_on_planted)
     (link,) = [code.value for code in app.sidebar.code]
     assert parse_qs(urlsplit(link).query)["standing_weeks"] == ["8"]
     assert "No headline change this week needed a root cause." in texts(app.info)
+
+
+def test_control_charts_default_to_the_reviewed_weeks_breaches(app_on_warehouse, raw):
+    # The test warehouse breaks no control-chart rule, so by default no chart is drawn and
+    # the page says how to see more; "Every market" draws one chart per market.
+    quiet = app_on_warehouse(page=PAGE, week="2026-W45")
+    assert not quiet.exception
+    assert any(
+        text.startswith("No market broke a rule in the reviewed week")
+        for text in texts(quiet.caption)
+    )
+    every = app_on_warehouse(page=PAGE, week="2026-W45", charts="all")
+    assert not every.exception and not every.warning
+    markets = raw["decisions"]["market_code"].nunique()
+    assert len(every.get("plotly_chart")) - len(quiet.get("plotly_chart")) == markets
+    charted = app_on_warehouse(page=PAGE, week="2026-W45", charts="breaches")
+    assert len(charted.get("plotly_chart")) == len(quiet.get("plotly_chart"))

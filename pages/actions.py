@@ -202,7 +202,7 @@ def _list(found: list[store.Action], readable) -> None:
                 "End": [f"{a.end:%d %b %Y}" if a.end else None for a in found],
                 "Scope": [ui_actions.scope_text(a, readable) for a in found],
                 "Metric": [METRIC_NAMES.get(a.impact.metric, a.impact.metric) for a in found],
-                "Owner": [a.owner for a in found],
+                "Owner": [a.owner or None for a in found],
             }
         )
     )
@@ -284,7 +284,7 @@ def _history(versions: list[store.Action], readable) -> None:
                 "Start": f"{version.start:%d %b %Y}",
                 "End": f"{version.end:%d %b %Y}" if version.end else None,
                 "Scope": ui_actions.scope_text(version, readable),
-                "Owner": version.owner,
+                "Owner": version.owner or None,
             }
         )
         previous = version

@@ -55,6 +55,8 @@ def test_record_an_action_see_it_on_the_overview_in_scope_then_edit_it(app_on_wa
     assert history["Version"].tolist() == ["1", "2"]
     assert history["Title"].tolist() == [TITLE, "Retrained Northwind (Indonesia)"]
     assert history["Changed"].tolist() == ["created", "title, owner"]
+    # Recorded without an owner: a dash, as for every missing value, not a blank cell.
+    assert history["Owner"].tolist() == ["–", "Ayu"]
 
 
 def test_an_invalid_action_is_refused_with_a_message(app_on_warehouse):

@@ -6,8 +6,8 @@ scans, the raw GROUP BY reference and the server's peak memory, on one warehouse
 
 Times are wall seconds from navigation until Streamlit reports the script finished
 (``stApp``'s ``data-test-script-state`` is ``notRunning``). *Cold* is the first load of the
-page on a freshly started server (empty caches); *warm* is the median of five reloads on the
-same server.
+page on a freshly started server (empty caches), the median over ``--cold-runs`` servers
+(default 3); *warm* is the median of five reloads on the first of them.
 A one-line Streamlit page measured the same way is the baseline. Query time is the sum of
 the page's statements on a cold run, recorded in this process through AppTest with the
 ``data_access.statements`` listener. ``--rollups off`` starts the app with
@@ -149,35 +149,56 @@ def _timed_load(browser, url: str, *, reload_after: bool) -> tuple[float, float 
         context.close()
 
 
-def _baseline(browser, workdir: Path) -> dict[str, float]:
-    """Return a one-line Streamlit page's cold and warm time: the floor of any page."""
+def _baseline(browser, workdir: Path, cold_runs: int = 1) -> dict[str, float]:
+    """Return a one-line Streamlit page's cold and warm time, measured as the pages are: the
+    floor of any page."""
     script = workdir / "one_line.py"
     script.write_text(ONE_LINE_PAGE)
-    server = Server(str(script), {}, workdir / "baseline.log")
-    try:
-        cold, warm = _timed_load(browser, server.base, reload_after=True)
-    finally:
-        server.stop()
-    return {"cold_s": round(cold, 2), "warm_s": round(warm, 2)}
+    colds, warm = [], None
+    for attempt in range(cold_runs):
+        server = Server(str(script), {}, workdir / f"baseline-{attempt}.log")
+        try:
+            cold, reloaded = _timed_load(browser, server.base, reload_after=attempt == 0)
+        finally:
+            server.stop()
+        colds.append(cold)
+        warm = reloaded if attempt == 0 else warm
+    return {"cold_s": round(statistics.median(colds), 2), "warm_s": round(warm, 2)}
 
 
 def _page_times(
-    browser, url: str, env: dict[str, str], pages, workdir: Path, app_dir: Path = ROOT
+    browser,
+    url: str,
+    env: dict[str, str],
+    pages,
+    workdir: Path,
+    app_dir: Path = ROOT,
+    cold_runs: int = 1,
 ) -> dict:
-    """Return per page: cold on a fresh server, warm on reload, and the server's peak RSS."""
+    """Return per page: cold on a fresh server (the median of ``cold_runs`` servers), warm
+    on reload of the first, and the servers' highest peak RSS."""
     results = {}
     for name in pages:
-        log = workdir / f"{name}.log"
-        server = Server("app.py", {"MODQA_WAREHOUSE_URL": url, **env}, log, cwd=app_dir)
-        try:
-            cold, warm = _timed_load(browser, f"{server.base}/{PAGES[name]}", reload_after=True)
-            results[name] = {
-                "cold_s": round(cold, 2),
-                "warm_s": round(warm, 2),
-                "server_peak_mb": round(server.peak_rss_mb()),
-            }
-        finally:
-            server.stop()
+        colds, warm, peak = [], None, 0.0
+        for attempt in range(cold_runs):
+            log = workdir / f"{name}-{attempt}.log"
+            server = Server("app.py", {"MODQA_WAREHOUSE_URL": url, **env}, log, cwd=app_dir)
+            try:
+                cold, reloaded = _timed_load(
+                    browser, f"{server.base}/{PAGES[name]}", reload_after=attempt == 0
+                )
+                colds.append(cold)
+                warm = reloaded if attempt == 0 else warm
+                peak = max(peak, server.peak_rss_mb())
+            finally:
+                server.stop()
+        cold = statistics.median(colds)
+        results[name] = {
+            "cold_s": round(cold, 2),
+            "cold_runs_s": [round(value, 2) for value in colds],
+            "warm_s": round(warm, 2),
+            "server_peak_mb": round(peak),
+        }
         print(f"  {name:<14} cold {cold:6.2f} s  warm {warm:6.2f} s", flush=True)
     return results
 
@@ -248,6 +269,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="+", choices=tuple(PAGES), default=list(PAGES))
     parser.add_argument("--no-query-times", action="store_true")
     parser.add_argument(
+        "--cold-runs",
+        type=int,
+        default=3,
+        help="fresh servers per page; cold is their median (one cold load varied by half)",
+    )
+    parser.add_argument(
         "--app-dir",
         type=Path,
         default=ROOT,
@@ -273,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="modqa-pages-") as workdir, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        result["baseline"] = _baseline(browser, Path(workdir))
+        result["baseline"] = _baseline(browser, Path(workdir), arguments.cold_runs)
         print(
             f"  one-line page  cold {result['baseline']['cold_s']:6.2f} s  warm "
             f"{result['baseline']['warm_s']:6.2f} s",
@@ -283,7 +310,15 @@ def main(argv: list[str] | None = None) -> int:
             env = {"MODQA_USE_ROLLUPS": "1" if setting == "on" else "0"}
             print(f" rollups {setting}", flush=True)
             run = {
-                "pages": _page_times(browser, arguments.url, env, arguments.pages, Path(workdir))
+                "pages": _page_times(
+                    browser,
+                    arguments.url,
+                    env,
+                    arguments.pages,
+                    Path(workdir),
+                    arguments.app_dir,
+                    arguments.cold_runs,
+                )
             }
             if not arguments.no_query_times:
                 run["queries"] = _query_times(arguments.url, env, arguments.pages)

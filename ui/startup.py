@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import inspect
 import logging
@@ -110,13 +111,33 @@ def fill_module_file_cache() -> None:
     inspect.stack()
 
 
+def freeze_loaded_objects() -> int:
+    """Move every object alive now out of the garbage collector's reach; return how many.
+
+    After the preload the heap holds about 240,000 tracked objects (modules, classes, Plotly's
+    validators) that live as long as the server. Every full collection walked all of them:
+    0.12-0.17 s idle, about 0.5 s under load. ``gc.freeze`` keeps later collections to what
+    the pages create.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def preload() -> None:
-    """Import the dashboard's modules and warm Plotly, logging how long it took."""
+    """Import the dashboard's modules, warm Plotly and freeze the loaded heap, logging how long
+    it took."""
     started = time.perf_counter()
     modules = import_dashboard_modules() + import_first_run_modules()
     draw_warm_up_figure()
     fill_module_file_cache()
-    LOG.info("Preloaded %d modules in %.1f s", len(modules), time.perf_counter() - started)
+    frozen = freeze_loaded_objects()
+    LOG.info(
+        "Preloaded %d modules in %.1f s; %d objects frozen",
+        len(modules),
+        time.perf_counter() - started,
+        frozen,
+    )
 
 
 @contextlib.asynccontextmanager

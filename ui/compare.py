@@ -13,7 +13,7 @@ from data_access.filters import Filters
 from metrics.movers import bh_adjust, compare_periods
 from metrics.rates import wilson_interval
 from metrics.registry import METRICS_BY_NAME, Metric
-from ui import data, periods, warehouse
+from ui import cache_keys, data, periods, warehouse
 
 FDR = 0.05
 
@@ -52,7 +52,9 @@ def compare(metric: Metric, spans: Windows, keys: Sequence[str]) -> pd.DataFrame
     return _compared(current, previous, tuple(keys), metric.name, warehouse.settings().min_sample)
 
 
-@st.cache_data(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=256)
+@st.cache_data(
+    ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=256, hash_funcs=cache_keys.BY_CONTENT
+)
 def _compared(
     current: pd.DataFrame, previous: pd.DataFrame, keys: tuple, metric_name: str, min_sample: int
 ) -> pd.DataFrame:

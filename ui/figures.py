@@ -1,10 +1,10 @@
 """Built Plotly figures (and styled tables), kept per input so a warm rerun does not rebuild.
 
 Building a figure is most of a warm rerun's Python: every property set on a Plotly object is
-validated and copied. A figure here is built once per argument values (hashed as
-``st.cache_resource`` hashes them: frames by content) and shared between sessions, so it
-must not be modified afterwards: every step that changes it (names, action markers, the
-comparison line) goes inside the cached build. ``st.plotly_chart`` only reads it.
+validated and copied. A figure here is built once per argument values (frames by content,
+``ui.cache_keys``) and shared between sessions, so it must not be modified afterwards: every
+step that changes it (names, action markers, the comparison line) goes inside the cached
+build. ``st.plotly_chart`` only reads it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import streamlit as st
 
 from charts.actions import add_action_marks
 from charts.names import rename_figure
+from ui import cache_keys, warehouse
 from ui import names as naming
-from ui import warehouse
 
 
 def _name_of(build: Callable) -> str:
@@ -33,7 +33,9 @@ def built(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> g
     return _built(_name_of(build), args, tuple(sorted(kwargs.items())), build)
 
 
-@st.cache_resource(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=256)
+@st.cache_resource(
+    ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=256, hash_funcs=cache_keys.BY_CONTENT
+)
 def _built(name: str, args: tuple, kwargs: tuple, _build: Callable[..., go.Figure]) -> go.Figure:
     # Keyed by the builder's name; the function itself is not hashed (leading underscore).
     return _build(*args, **dict(kwargs))

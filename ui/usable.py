@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import queries
-from ui import per_run, warehouse
+from ui import cache_keys, per_run, warehouse
 
 NOTES_KEY = "data_notes"
 # A latest decision further than this past the clock is a loading mistake (9999-12-31).
@@ -56,7 +56,12 @@ def _noted_filter_options() -> queries.FilterOptions:
     return options
 
 
-@st.cache_data(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=64)
+@st.cache_data(
+    ttl=warehouse.CACHE_TTL,
+    show_spinner=False,
+    max_entries=64,
+    hash_funcs={**cache_keys.BY_CONTENT, queries.FilterOptions: cache_keys.fields_of},
+)
 def _usable_options(options: queries.FilterOptions) -> tuple[queries.FilterOptions, tuple]:
     # Cached: every page asks for the options several times a run (names, links, sidebar).
     notes: list[str] = []

@@ -24,6 +24,7 @@ from ui import (
     glossary,
     labels,
     report_tables,
+    sections,
     warehouse,
 )
 from ui import names as naming
@@ -37,6 +38,14 @@ TOP_CONFUSION = 10
 TOP_INSTEAD = 8
 RESET = (drill.DRILL_PAGE.key,)
 BREAKDOWNS = {"market_code": "Market", "vendor_code": "Vendor", "queue": "Queue"}
+# Below the label table: one section at a time, the open one in the link (ui.sections).
+SECTIONS = sections.choice(
+    "section",
+    {"worst": "Worst labels", "matrix": "Moderator vs QA label", "mix": "Error mix"},
+)
+BREAKDOWN_SECTIONS = sections.choice(
+    "breakdown", {"market_code": "By market", "vendor_code": "By vendor", "queue": "By queue"}
+)
 # Short enough for a one-line legend in half the page; the caption says what each means.
 ERROR_PARTS = {
     "over_enforced": "Over-enforcement",
@@ -56,6 +65,8 @@ def labels_page() -> None:
             labels.label_choice(known["labels"]),
             drill.DRILL_PAGE,
             drill.DRILL_SOURCE,
+            SECTIONS,
+            BREAKDOWN_SECTIONS,
         ],
     )
     sort = LABEL_METRICS_BY_NAME[view.choices[labels.SORT_CHOICE.key]]
@@ -86,12 +97,16 @@ def labels_page() -> None:
         key="labels-table-csv",
     )
 
-    worst_bars(table, sort, label)
-    confusion = warehouse.query(queries.confusion_counts, view.filters)
-    confusion_panel(confusion, label)
+    section, tab = sections.open_section(SECTIONS, view.choices[SECTIONS.key])
+    with tab:
+        if section == "worst":
+            worst_bars(table, sort, label)
+        elif section == "matrix":
+            confusion_panel(warehouse.query(queries.confusion_counts, view.filters), label)
+        else:
+            error_mix(view)
     if label:
-        label_detail(view, label, table, confusion, options.labels)
-    error_mix(view)
+        label_detail(view, label, table, options.labels)
 
 
 @boundary.guard("the worst labels")
@@ -178,9 +193,7 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
 
 
 @boundary.guard("the label detail")
-def label_detail(
-    view: View, label: str, table: pd.DataFrame, confusion: pd.DataFrame, known: pd.DataFrame
-) -> None:
+def label_detail(view: View, label: str, table: pd.DataFrame, known: pd.DataFrame) -> None:
     """Draw one label's reading, trends, breakdowns, disagreements and inspected decisions."""
     described = known.set_index("label_code").loc[label]
     name = described["label_name"]
@@ -239,10 +252,10 @@ def label_detail(
     actions.open_clicked_action("label-trend-overturn", marked)
 
     st.markdown(f"**{md(name)} by market, vendor and queue**")
-    for tab, (key, noun) in zip(
-        st.tabs(list(BREAKDOWNS.values())), BREAKDOWNS.items(), strict=True
-    ):
-        left, right = tab.columns(2)
+    key, tab = sections.open_section(BREAKDOWN_SECTIONS, view.choices[BREAKDOWN_SECTIONS.key])
+    noun = BREAKDOWNS[key]
+    with tab:
+        left, right = st.columns(2)
         left.plotly_chart(
             naming.readable_figure(
                 charts.rate_bars(
@@ -268,6 +281,7 @@ def label_detail(
             key=f"label-overturn-{key}",
         )
 
+    confusion = warehouse.query(queries.confusion_counts, view.filters)
     qa_instead, moderator_instead = st.columns(2)
     for column, side, chooser, title, empty in (
         (

@@ -22,14 +22,10 @@ BARS = "[class*=st-key-labels-bars]"
 MATRIX = "[class*=st-key-labels-confusion]"
 
 
-def wait_for_page(page) -> None:
-    """Wait until the label table, the bars and the matrix are drawn and no query runs."""
+def wait_for_page(page, drawn: str) -> None:
+    """Wait until the label table and the open section's chart are drawn and no query runs."""
     page.wait_for_selector("[data-testid=stDataFrame]", timeout=90_000)
-    page.wait_for_function(
-        f"document.querySelectorAll('{BARS} .barlayer .point').length > 0"
-        f" && document.querySelectorAll('{MATRIX} .heatmaplayer, {MATRIX} .hm').length > 0",
-        timeout=60_000,
-    )
+    page.wait_for_function(f"document.querySelectorAll('{drawn}').length > 0", timeout=60_000)
     page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=60_000)
 
 
@@ -69,7 +65,7 @@ def test_clicking_a_bar_shows_that_label_its_decisions_and_puts_it_in_the_url(
     page, planted_app_url
 ):
     page.goto(planted_app_url + SHARED)
-    wait_for_page(page)
+    wait_for_page(page, f"{BARS} .barlayer .point")
     top = tick_labels(page, BARS)[0]
     assert top in PLANTED_LABELS, "a planted label tops the overturn bars"
     assert url_label(page) == []
@@ -87,7 +83,12 @@ def test_clicking_a_bar_shows_that_label_its_decisions_and_puts_it_in_the_url(
 
 def test_clicking_a_matrix_cell_chooses_its_moderator_label(page, planted_app_url):
     page.goto(planted_app_url + SHARED)
-    wait_for_page(page)
+    wait_for_page(page, f"{BARS} .barlayer .point")
+    # The matrix is a section of its own: its tab opens it and puts it in the link.
+    page.get_by_role("tab", name="Moderator vs QA label").click()
+    wait_for_page(page, f"{MATRIX} .heatmaplayer, {MATRIX} .hm")
+    page.wait_for_function("location.search.includes('section=matrix')")
+    assert page.locator(f"{BARS} .barlayer .point").count() == 0, "one section at a time"
     names = tick_labels(page, MATRIX)
     label = names[2]  # the second-busiest label; row 0 is "approve"
     assert names[0] == "Approve" and label not in ("Other", *PLANTED_LABELS)
@@ -104,3 +105,6 @@ def test_clicking_a_matrix_cell_chooses_its_moderator_label(page, planted_app_ur
     page.wait_for_function(f"location.search.includes('label_detail={LABEL_CODES[label]}')")
     assert url_label(page) == [LABEL_CODES[label]]
     assert label in drill_grid_text(page)
+    # The open section stays in the link with the chosen label: the link reproduces the view.
+    assert "section=matrix" in page.evaluate("location.search")
+    screenshot(page, "labels-matrix-click")

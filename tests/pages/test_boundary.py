@@ -29,14 +29,15 @@ def test_an_unexpected_error_in_one_section_leaves_the_others_and_logs_a_referen
 
     monkeypatch.setattr(charts, "confusion_heatmap", broken)
     with caplog.at_level(logging.ERROR, logger="modqa.pages"):
-        app = app_on_warehouse(page=LABELS)
+        # The matrix's section open, and a label chosen: its detail is drawn below.
+        app = app_on_warehouse(page=LABELS, section=["matrix"], label_detail=["ipr_counterfeit"])
     assert not app.exception
     (error,) = texts(app.error)
     assert error.startswith("Something went wrong drawing the confusion matrix")
     reference = error.split("Reference ")[1][:8]
     # The other sections are still there.
-    assert "Worst labels by appeal overturn rate" in texts(app.subheader)
-    assert "Error mix" in texts(app.subheader)
+    assert "Labels by appeal overturn rate, worst first" in texts(app.subheader)
+    assert "Label detail: Counterfeit goods" in texts(app.subheader)
     (record,) = [r for r in caplog.records if reference in r.getMessage()]
     logged = record.getMessage()
     assert "RuntimeError" in logged and "Traceback" in logged

@@ -14,7 +14,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates
 from metrics.registry import METRICS_BY_NAME
-from ui import actions, boundary, data, downloads, figures, filters, glossary, warehouse
+from ui import actions, boundary, data, downloads, figures, filters, glossary, sections, warehouse
 from ui import names as naming
 from ui.links import Choice, View
 from ui.names import describe_filters
@@ -40,6 +40,16 @@ FUNNEL_STAGES = {
     "overturned": "Overturned",
 }
 COHORT_TOTALS = {**FUNNEL_STAGES, "upheld": "Upheld", "pending": "Pending"}
+# Below the tiles and totals: one section at a time, the open one in the link (ui.sections).
+SECTIONS = sections.choice(
+    "section",
+    {
+        "trend": "Trend",
+        "market": "By market and policy area",
+        "label": "By label",
+        "time": "Resolution time",
+    },
+)
 FLOW_TOTALS = {"resolved": "Resolved", "overturned": "Overturned", "upheld": "Upheld"}
 
 
@@ -130,9 +140,9 @@ def largest_markets(frame: pd.DataFrame, weights: str, chosen: Filters) -> pd.Da
     return frame[frame["market_code"].isin(largest)]
 
 
-@boundary.guard("the appeal rates by cohort")
+@boundary.guard("the appeal totals")
 def cohort_section(view: View) -> bool:
-    """Draw the cohort view's tiles, funnel and rate trends; return False when empty."""
+    """Draw the cohort view's tiles and funnel; return False when there are no rejections."""
     chosen = view.filters
     totals = warehouse.query(queries.appeal_counts, chosen, ())
     if totals.empty or totals["rejections"].sum() == 0:
@@ -157,7 +167,13 @@ def cohort_section(view: View) -> bool:
             "Rejections decided in the selected dates, and their appeals whenever made or "
             "resolved. Appealed counts rejections with an appeal; the rest count appeals."
         )
+    return True
 
+
+@boundary.guard("the appeal rates by cohort")
+def cohort_trends(view: View) -> None:
+    """Draw the appeal rate's and overturn rate's trends by decision cohort."""
+    chosen = view.filters
     st.subheader("Appeal rate and overturn rate by decision cohort")
     trends = {
         metric: data.mark_immature(data.rates(metric, chosen, ("period",)), chosen.grain)
@@ -180,7 +196,6 @@ def cohort_section(view: View) -> bool:
         )
         actions.open_clicked_action(key, chosen)
     immature_note(trends[APPEAL_RATE])
-    return True
 
 
 def cohort_trend_figure(rates: pd.DataFrame, metric_name: str):
@@ -198,7 +213,7 @@ def cohort_trend_figure(rates: pd.DataFrame, metric_name: str):
 
 @boundary.guard("the flow view")
 def flow_section(view: View) -> bool:
-    """Draw the flow view's tiles and overturn trend by resolution period; False when empty."""
+    """Draw the flow view's tiles and totals; return False when nothing was resolved."""
     chosen = view.filters
     totals = warehouse.query(queries.appeal_flow_counts, chosen, ())
     if totals.empty or totals["resolved"].sum() == 0:
@@ -228,12 +243,19 @@ def flow_section(view: View) -> bool:
     left, right = st.columns([3, 2])
     with left:
         totals_table(totals, FLOW_TOTALS, f"appeal_totals_flow_{chosen.start}_{chosen.end}")
-    right.caption(
-        "The flow view counts appeals by the date they were resolved, as appeal teams count "
-        "their week's work. The appeal rate and the funnel from rejections follow decision "
-        "cohorts: choose Decision cohort under Count appeals by to see them."
-    )
+    with right:
+        glossary.caption(
+            "The flow view counts appeals by the date they were resolved, as appeal teams count "
+            "their week's work. The appeal rate and the funnel from rejections follow decision "
+            "cohorts: choose Decision cohort under Count appeals by to see them."
+        )
+    return True
 
+
+@boundary.guard("the flow view's trend")
+def flow_trend(view: View) -> None:
+    """Draw the overturn rate's trend by resolution period."""
+    chosen = view.filters
     st.subheader(f"Overturn rate by resolution {chosen.grain} (flow view)")
     st.plotly_chart(
         figures.named(
@@ -245,55 +267,37 @@ def flow_section(view: View) -> bool:
         ),
         key="appeals-trend-flow",
     )
-    return True
 
 
-@boundary.guard("the breakdown")
-def breakdown_section(view: View, flow: bool) -> None:
-    """Draw overturn rate by market x policy area and by label, and resolution times."""
+def _counted_by(flow: bool) -> str:
+    return "resolution date (flow view)" if flow else "decision cohort"
+
+
+@boundary.guard("the overturn rate by market and policy area")
+def market_section(view: View, flow: bool) -> None:
+    """Draw overturn rate by market x policy area, as a grid and as a table."""
     chosen = view.filters
-    counted_by = "resolution date (flow view)" if flow else "decision cohort"
-    min_sample = warehouse.settings().min_sample
-    nouns = data.nouns(OVERTURN_RATE)
-
+    st.subheader("Overturn rate by market and policy area")
+    grid = overturn_rates(flow, chosen, ("market_code", "policy_area"))
     left, right = st.columns(2)
-    with left:
-        st.subheader("Overturn rate by market and policy area")
-        grid = overturn_rates(flow, chosen, ("market_code", "policy_area"))
-        st.plotly_chart(
-            figures.named(
-                charts.rate_heatmap,
-                grid,
-                rows="market_code",
-                columns="policy_area",
-                metric_label=OVERTURN_RATE.label,
-                higher_is_better=False,
-                **nouns,
-            ),
-            key="appeals-heatmap",
-        )
-        glossary.caption(
-            f"By {counted_by}. Grey cells have fewer than {min_sample} resolved appeals and "
-            "are not judged."
-        )
+    left.plotly_chart(
+        figures.named(
+            charts.rate_heatmap,
+            grid,
+            rows="market_code",
+            columns="policy_area",
+            metric_label=OVERTURN_RATE.label,
+            higher_is_better=False,
+            **data.nouns(OVERTURN_RATE),
+        ),
+        key="appeals-heatmap",
+    )
     with right:
-        st.subheader("Overturn rate by label")
-        by_label = overturn_rates(flow, chosen, ("label_code",))
-        st.plotly_chart(
-            figures.named(
-                charts.rate_bars,
-                by_label,
-                category="label_code",
-                metric_label=OVERTURN_RATE.label,
-                **nouns,
-            ),
-            key="appeals-labels",
-        )
         glossary.caption(
-            f"By {counted_by}; the rejection label of the appealed decision. Grey bars have "
-            f"fewer than {min_sample} resolved appeals and are listed last, unranked."
+            f"By {_counted_by(flow)}. Grey cells have fewer than "
+            f"{warehouse.settings().min_sample} resolved appeals and are not judged."
         )
-    # Full width below both panels: the table has more columns than half the page holds.
+    # Full width below the grid: the table has more columns than half the page holds.
     downloads.rate_table(
         grid,
         keys={"market_code": "Market", "policy_area": "Policy area"},
@@ -301,6 +305,32 @@ def breakdown_section(view: View, flow: bool) -> None:
         file_stem=f"overturn_rate_by_market_policy_{chosen.start}_{chosen.end}",
     )
 
+
+@boundary.guard("the overturn rate by label")
+def label_section(view: View, flow: bool) -> None:
+    """Draw overturn rate by the appealed decision's rejection label."""
+    st.subheader("Overturn rate by label")
+    st.plotly_chart(
+        figures.named(
+            charts.rate_bars,
+            overturn_rates(flow, view.filters, ("label_code",)),
+            category="label_code",
+            metric_label=OVERTURN_RATE.label,
+            **data.nouns(OVERTURN_RATE),
+        ),
+        key="appeals-labels",
+    )
+    glossary.caption(
+        f"By {_counted_by(flow)}; the rejection label of the appealed decision. Grey bars have "
+        f"fewer than {warehouse.settings().min_sample} resolved appeals and are listed last, "
+        "unranked."
+    )
+
+
+@boundary.guard("the resolution times")
+def resolution_section(view: View, flow: bool) -> None:
+    """Draw the median and p90 resolution time of the largest markets by period."""
+    chosen = view.filters
     view_name = "flow" if flow else "cohort"
     st.subheader("Resolution time by market")
     times = warehouse.query(
@@ -331,7 +361,7 @@ def breakdown_section(view: View, flow: bool) -> None:
 @warehouse.guarded
 def appeals() -> None:
     """Draw the Appeals page."""
-    view = filters.sidebar(dimensions=DIMENSIONS, choices=[VIEW_CHOICE])
+    view = filters.sidebar(dimensions=DIMENSIONS, choices=[VIEW_CHOICE, SECTIONS])
     flow = view.choices["view"] == "flow"
     st.title("Appeals")
     counted = (
@@ -341,8 +371,18 @@ def appeals() -> None:
     )
     glossary.caption(f"{describe_filters(view.filters)} · {counted} · 95% Wilson intervals")
     drawn = flow_section(view) if flow else cohort_section(view)
-    if drawn:
-        breakdown_section(view, flow)
+    if not drawn:
+        return
+    section, tab = sections.open_section(SECTIONS, view.choices[SECTIONS.key])
+    with tab:
+        if section == "trend":
+            (flow_trend if flow else cohort_trends)(view)
+        elif section == "market":
+            market_section(view, flow)
+        elif section == "label":
+            label_section(view, flow)
+        else:
+            resolution_section(view, flow)
 
 
 require_app_navigation()

@@ -160,13 +160,13 @@ def test_cohorts_younger_than_the_appeal_window_are_faded_shaded_and_noted(
 
 
 def test_overturn_rate_by_label_puts_the_planted_label_on_top(app_on_warehouse):
-    app = app_on_warehouse(page=PAGE)
+    app = app_on_warehouse(page=PAGE, section=["label"])
     bars = figure(app, "appeals-labels")
     assert bars["layout"]["yaxis"]["categoryarray"][0] == "listing_keyword_stuffing"
 
 
 def test_resolution_times_are_drawn_per_market_with_median_and_p90(app_on_warehouse):
-    app = app_on_warehouse(page=PAGE, market=["ID", "US"])
+    app = app_on_warehouse(page=PAGE, market=["ID", "US"], section=["time"])
     fig = figure(app, "appeals-resolution-times")
     assert sorted({trace["meta"]["group"] for trace in traces(fig, "median")}) == ["ID", "US"]
     assert len(traces(fig, "p90")) == 2

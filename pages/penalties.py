@@ -16,7 +16,7 @@ from data_access import queries
 from data_access.filters import Filters
 from metrics.rates import metric_rates, with_interval
 from metrics.registry import METRICS_BY_NAME
-from ui import actions, boundary, data, downloads, figures, filters, glossary, warehouse
+from ui import actions, boundary, data, downloads, figures, filters, glossary, sections, warehouse
 from ui import names as naming
 from ui.links import Choice
 from ui.names import describe_filters
@@ -42,6 +42,11 @@ BREAKDOWN_CHOICE = Choice(
     names=BREAKDOWN_NAMES,
 )
 AFTER_OVERTURN_LABEL = "Reversed after an overturned appeal"
+# Below the tiles: one section at a time, the open one in the link (ui.sections).
+SECTIONS = sections.choice(
+    "section",
+    {"trend": "Trend", "mix": "Types and points", "overturn": "Reversed after overturn"},
+)
 
 
 def _percent(value: float) -> str:
@@ -298,7 +303,7 @@ def after_overturn_table(shares: pd.DataFrame, chosen: Filters) -> None:
 @warehouse.guarded
 def penalties() -> None:
     """Draw the Penalties page."""
-    view = filters.sidebar(dimensions=DIMENSIONS, choices=[BREAKDOWN_CHOICE])
+    view = filters.sidebar(dimensions=DIMENSIONS, choices=[BREAKDOWN_CHOICE, SECTIONS])
     chosen = view.filters
     st.title("Penalties")
     glossary.caption(
@@ -310,9 +315,14 @@ def penalties() -> None:
         st.info(f"No rejections for {describe_filters(chosen)}. Widen the dates or the filters.")
         return
     tiles(totals)
-    trend_section(chosen, view.choices["breakdown"])
-    mix_section(chosen, view.choices["breakdown"])
-    after_overturn_section(chosen)
+    section, tab = sections.open_section(SECTIONS, view.choices[SECTIONS.key])
+    with tab:
+        if section == "trend":
+            trend_section(chosen, view.choices["breakdown"])
+        elif section == "mix":
+            mix_section(chosen, view.choices["breakdown"])
+        else:
+            after_overturn_section(chosen)
 
 
 require_app_navigation()

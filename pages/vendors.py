@@ -32,6 +32,7 @@ from ui import (
     figures,
     filters,
     glossary,
+    sections,
     usable,
     warehouse,
 )
@@ -51,6 +52,8 @@ FUNNEL_CHOICE = Choice(
     label="Compare on",
     names={name: metric.label for name, metric in FUNNEL_METRICS.items()},
 )
+# Below the vendors: one section at a time, the open one in the link (ui.sections).
+SECTIONS = sections.choice("section", {"moderators": "Moderators", "markets": "Vendors by market"})
 MODERATOR_FUNNEL_KEY = "vendors-funnel"
 VENDOR_FUNNEL_KEY = "vendors-vendor-funnel"
 LIMIT_POINTS = 80
@@ -205,7 +208,8 @@ def moderator_funnel_figure(
 
 @boundary.guard("the vendor comparison")
 def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> bool:
-    """Draw the vendor funnel, one vendor against all, and the vendor x market matrix."""
+    """Draw the vendor funnel, one vendor against all, and the vendors outside the limits;
+    return False when there is no data."""
     chosen = view.filters
     nouns = data.nouns(metric)
     min_sample = warehouse.settings().min_sample
@@ -268,13 +272,23 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
             "market."
         )
     outside_table(positions, metric, "vendor_code", vendor_names, "vendors-outside")
+    return True
 
+
+@boundary.guard("the vendor and market grid")
+def vendor_market_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> None:
+    """Draw the metric per vendor and market, as a grid and as a table."""
+    chosen = view.filters
+    nouns = data.nouns(metric)
+    min_sample = warehouse.settings().min_sample
     st.subheader(f"{metric.label} by vendor and market")
     grid = human_rates(metric, chosen, ("vendor_code", "market_code"))
     st.plotly_chart(
         figures.named(
             charts.rate_heatmap,
-            grid.assign(vendor_code=grid["vendor_code"].map(named)),
+            grid.assign(
+                vendor_code=grid["vendor_code"].map(lambda code: vendor_names.get(code, code))
+            ),
             rows="vendor_code",
             columns="market_code",
             metric_label=metric.label,
@@ -293,7 +307,6 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
         metric=metric,
         file_stem=f"{metric.name}_by_vendor_market_{chosen.start}_{chosen.end}",
     )
-    return True
 
 
 @boundary.guard("the moderator comparison")
@@ -332,6 +345,12 @@ def moderator_section(
         "moderators-outside",
     )
     return positions
+
+
+@boundary.guard("the moderator's place on the funnel")
+def moderator_positions(chosen: Filters, metric: Metric) -> pd.DataFrame:
+    """Return every moderator's funnel position, for a detail opened with the funnel closed."""
+    return funnel(human_counts(metric, chosen, ("moderator_id",)), metric)[0]
 
 
 @boundary.guard("the moderator detail")
@@ -510,7 +529,7 @@ def vendors() -> None:
     vendor_choice, moderator_choice = page_choices(vendor_names, moderators)
     view = filters.sidebar(
         dimensions=DIMENSIONS,
-        choices=[FUNNEL_CHOICE, vendor_choice, moderator_choice, drill.DRILL_PAGE],
+        choices=[FUNNEL_CHOICE, vendor_choice, moderator_choice, drill.DRILL_PAGE, SECTIONS],
     )
     metric = FUNNEL_METRICS[view.choices["funnel_metric"]]
     st.title("Vendors & moderators")
@@ -520,11 +539,19 @@ def vendors() -> None:
     )
     if vendor_section(view, metric, vendor_names) is False:
         return
-    positions = moderator_section(view, metric, moderators, vendor_names)
+    positions = None
+    section, tab = sections.open_section(SECTIONS, view.choices[SECTIONS.key])
+    with tab:
+        if section == "moderators":
+            positions = moderator_section(view, metric, moderators, vendor_names)
+        else:
+            vendor_market_section(view, metric, vendor_names)
     moderator = view.choices["moderator"]
     if moderator:
         vendor = moderators.set_index("moderator_id").loc[moderator, "vendor_code"]
-        # None when the moderator section failed; the detail still draws, without a place.
+        if section != "moderators":
+            positions = moderator_positions(view.filters, metric)
+        # None when the positions failed; the detail still draws, without a place.
         place = (
             None
             if positions is None

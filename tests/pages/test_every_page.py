@@ -14,31 +14,9 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from tests.pages.elements import decoded, shown_tables
+from tests.pages.views import VIEWS
 from ui.glossary import terms_in
 
-# Every section a page opens as a tab (ui.sections), by link, and whether it shows markets.
-VIEWS = [
-    pytest.param("pages/overview.py", {}, True, id="overview"),
-    pytest.param("pages/labels.py", {}, False, id="labels"),
-    pytest.param("pages/labels.py", {"section": ["matrix"]}, False, id="labels-matrix"),
-    pytest.param("pages/labels.py", {"section": ["mix"]}, True, id="labels-mix"),
-    pytest.param(
-        "pages/labels.py",
-        {"label_detail": ["ipr_counterfeit"], "breakdown": ["vendor_code"]},
-        False,
-        id="labels-detail-vendors",
-    ),
-    pytest.param("pages/appeals.py", {}, False, id="appeals"),
-    pytest.param("pages/appeals.py", {"section": ["market"]}, True, id="appeals-market"),
-    pytest.param("pages/appeals.py", {"section": ["label"]}, False, id="appeals-label"),
-    pytest.param("pages/appeals.py", {"section": ["time"]}, True, id="appeals-time"),
-    pytest.param(
-        "pages/appeals.py", {"view": ["flow"], "section": ["market"]}, True, id="appeals-flow"
-    ),
-    pytest.param("pages/penalties.py", {}, True, id="penalties"),
-    pytest.param("pages/vendors.py", {}, True, id="vendors"),
-    pytest.param("pages/weekly_review.py", {}, True, id="weekly_review"),
-]
 TEXT_ELEMENTS = ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error")
 
 

@@ -14,6 +14,7 @@ from data_access.engine import duckdb_read_only_args
 from review.report import render_html
 from review.weekly import build_review
 from tests.hostile import HOSTILE_TEXTS, page_markup
+from tests.pages.views import VIEWS
 
 PAGES = (
     "pages/overview.py",
@@ -70,6 +71,13 @@ def open_hostile(hostile_url, monkeypatch):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_shows_hostile_warehouse_names_as_text(open_hostile, page):
     app = open_hostile(page=page)
+    assert not app.exception, app.exception
+    assert page_markup(app) == []
+
+
+@pytest.mark.parametrize(("page", "link", "_"), [view for view in VIEWS if view.values[1]])
+def test_every_section_shows_hostile_warehouse_names_as_text(open_hostile, page, link, _):
+    app = open_hostile(page=page, **link)
     assert not app.exception, app.exception
     assert page_markup(app) == []
 

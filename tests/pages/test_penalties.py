@@ -91,7 +91,7 @@ def test_penalty_rates_by_type_add_up_to_the_overall_rate_each_week(app_on_wareh
 
 
 def test_points_histogram_counts_every_penalty_with_points(app_on_warehouse, raw):
-    app = app_on_warehouse(page=PAGE)
+    app = app_on_warehouse(page=PAGE, section="mix")
     fig = figure(app, "penalties-points")
     (kept,), (reversed_,) = traces(fig, "kept"), traces(fig, "reversed")
     shown = {
@@ -121,9 +121,11 @@ def test_an_empty_selection_says_so(app_on_warehouse):
 
 @pytest.mark.parametrize("breakdown", ["policy_area", "penalty_type"])
 def test_every_breakdown_draws_without_error(app_on_warehouse, breakdown):
-    app = app_on_warehouse(page=PAGE, breakdown=breakdown)
-    assert not app.exception and not app.warning
-    assert len(app.get("plotly_chart")) == 5
+    charts_per_section = {"trend": 2, "mix": 2, "overturn": 1}
+    for section, expected in charts_per_section.items():
+        app = app_on_warehouse(page=PAGE, breakdown=breakdown, section=section)
+        assert not app.exception and not app.warning
+        assert len(app.get("plotly_chart")) == expected, section
 
 
 def test_the_planted_penalty_jump_in_br_shows_on_the_default_view(app_on_planted):

@@ -23,10 +23,9 @@ def test_the_page_draws_both_funnels_and_keeps_its_choices_in_the_link(app_on_wa
     app = app_on_warehouse(page=PAGE)
     assert not app.exception
     assert app.title[0].value == "Vendors & moderators"
-    assert texts(app.subheader)[:4] == [
+    assert texts(app.subheader)[:3] == [
         "Vendors: accuracy against volume",
         "In-house team against all vendors",
-        "Accuracy by vendor and market",
         "Moderators: accuracy against volume",
     ]
     assert url(app, "funnel_metric") == ["accuracy"]
@@ -72,7 +71,8 @@ def test_units_outside_the_limits_are_listed_with_their_numbers(app_on_planted):
 
 
 def test_the_vendor_matrix_greys_cells_below_the_minimum_sample(app_on_warehouse):
-    app = app_on_warehouse(page=PAGE)
+    app = app_on_warehouse(page=PAGE, section="markets")
+    assert "Accuracy by vendor and market" in texts(app.subheader)
     fig = figure(app, "vendors-matrix")
     (judged,), (small,) = traces(fig, "rates"), traces(fig, "small sample")
 
@@ -139,6 +139,15 @@ def test_a_link_with_a_moderator_opens_their_detail(app_on_warehouse, raw):
         assert figure(app, key)["data"], key
     (ring,) = traces(figure(app, "vendors-funnel"), "highlight")
     assert ring["name"] == "Selected: M0042"
+
+
+def test_a_moderator_opened_with_the_funnel_closed_keeps_their_place(app_on_planted):
+    app = app_on_planted(page=PAGE, moderator="M0042", section="markets")
+    assert not app.exception
+    assert "Moderator M0042" in texts(app.subheader)
+    assert "vendors-funnel" not in [chart.key for chart in app.get("plotly_chart")]
+    # The planted low moderator: below the funnel's limits, though the funnel is not drawn.
+    assert any("below" in text.lower() and "limits" in text for text in texts(app.caption))
 
 
 def test_closing_the_detail_removes_the_moderator_from_the_link(app_on_warehouse):

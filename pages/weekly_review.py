@@ -15,7 +15,18 @@ from review.standing import POOLED_WEEKS, STANDING_WEEKS
 from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
 from review.weeks import describe_week, is_iso_week, iso_week, last_complete_week
 from ui import actions as actions_ui
-from ui import audit, auth, boundary, data, downloads, filters, glossary, periods, warehouse
+from ui import (
+    audit,
+    auth,
+    boundary,
+    data,
+    downloads,
+    filters,
+    glossary,
+    periods,
+    sections,
+    warehouse,
+)
 from ui import names as naming
 from ui import review as review_ui
 from ui.links import Choice
@@ -65,6 +76,25 @@ POOLED_CHOICE = Choice(
     names={value: f"the last {value} weeks" for value in ("2", "4", "8")},
 )
 CHART_COLUMNS = 3
+# One metric's trend, one metric's control charts and one section below the headline at a
+# time, each in the link (ui.sections): the review's figures are most of what the browser
+# draws on this page.
+HEADLINE_SECTIONS = sections.choice(
+    "headline", {name: METRICS_BY_NAME[name].label for name in HEADLINE_METRICS}
+)
+CONTROL_SECTIONS = sections.choice(
+    "control", {name: METRICS_BY_NAME[name].label for name in CONTROL_METRICS}
+)
+SECTIONS = sections.choice(
+    "section",
+    {
+        "causes": "Root causes",
+        "moved": "What moved",
+        "control": "Control charts",
+        "standing": "Standing problems",
+        "pooled": "Low-volume units",
+    },
+)
 
 
 def _percent(value: float) -> str:
@@ -131,30 +161,21 @@ def _tiles(review: WeeklyReview) -> None:
 
 
 @boundary.guard("the headline trends")
-def _headline(review: WeeklyReview) -> None:
+def _headline(review: WeeklyReview, metric: str) -> None:
     st.subheader("Headline")
     _tiles(review)
-    # Only the open tab's content is built and drawn (a tab click reruns from the cache):
-    # the review's figures are most of what the browser draws on this page.
-    tabs = st.tabs(
-        [METRICS_BY_NAME[name].label for name in HEADLINE_METRICS],
-        key="review-headline-tab",
-        on_change="rerun",
-    )
-    for tab, name in zip(tabs, HEADLINE_METRICS, strict=True):
-        if not tab.open:
-            continue
-        with tab:
-            st.plotly_chart(
-                review_ui.figure(figures.trend_figure, review, name),
-                key=f"review-trend-{name}",
+    name, tab = sections.open_section(HEADLINE_SECTIONS, metric)
+    with tab:
+        st.plotly_chart(
+            review_ui.figure(figures.trend_figure, review, name),
+            key=f"review-trend-{name}",
+        )
+        markdown_table(
+            headline_screen(
+                review_ui.table(tables.headline_table, review, name),
+                review.previous_week,
             )
-            markdown_table(
-                headline_screen(
-                    review_ui.table(tables.headline_table, review, name),
-                    review.previous_week,
-                )
-            )
+        )
 
 
 @boundary.guard("the root causes")
@@ -211,7 +232,7 @@ def _what_moved(review: WeeklyReview, link_for) -> None:
 
 
 @boundary.guard("the control-chart breaches")
-def _breaches(review: WeeklyReview, shown: str) -> None:
+def _breaches(review: WeeklyReview, shown: str, metric: str) -> None:
     st.subheader("Control-chart breaches")
     glossary.caption(
         f"p-chart per market: the weekly rate (blue), centre line from the baseline weeks "
@@ -230,35 +251,26 @@ def _breaches(review: WeeklyReview, shown: str) -> None:
     if shown == "week":
         charted = charted[charted["in_reviewed_week"]]
     broken = set(zip(charted["metric"], charted["market_code"], strict=True))
-    tabs = st.tabs(
-        [METRICS_BY_NAME[name].label for name in CONTROL_METRICS],
-        key="review-control-tab",
-        on_change="rerun",
-    )
-    for tab, name in zip(tabs, CONTROL_METRICS, strict=True):
-        if not tab.open:
-            continue
-        with tab:
-            markets = [
-                market
-                for market in figures.control_markets(review, name)
-                if shown == "all" or (name, market) in broken
-            ]
-            if not markets:
-                when = "in the reviewed week" if shown == "week" else "in the charted weeks"
-                glossary.caption(
-                    f"No market broke a rule {when}; choose another set under Control charts "
-                    "in the sidebar to see more."
+    name, tab = sections.open_section(CONTROL_SECTIONS, metric)
+    with tab:
+        markets = [
+            market
+            for market in figures.control_markets(review, name)
+            if shown == "all" or (name, market) in broken
+        ]
+        if not markets:
+            when = "in the reviewed week" if shown == "week" else "in the charted weeks"
+            glossary.caption(
+                f"No market broke a rule {when}; choose another set under Control charts "
+                "in the sidebar to see more."
+            )
+        for start in range(0, len(markets), CHART_COLUMNS):
+            row = st.columns(CHART_COLUMNS)
+            for column, market in zip(row, markets[start : start + CHART_COLUMNS], strict=False):
+                column.plotly_chart(
+                    review_ui.figure(figures.control_figure, review, name, market),
+                    key=f"review-control-{name}-{market}",
                 )
-            for start in range(0, len(markets), CHART_COLUMNS):
-                row = st.columns(CHART_COLUMNS)
-                for column, market in zip(
-                    row, markets[start : start + CHART_COLUMNS], strict=False
-                ):
-                    column.plotly_chart(
-                        review_ui.figure(figures.control_figure, review, name, market),
-                        key=f"review-control-{name}-{market}",
-                    )
 
 
 @boundary.guard("standing problems")
@@ -320,7 +332,15 @@ def weekly_review() -> None:
     week_slot = st.sidebar.container()
     view = filters.sidebar(
         dimensions=("markets", "policy_areas"),
-        choices=[_week_choice(default_week), CHARTS_CHOICE, STANDING_CHOICE, POOLED_CHOICE],
+        choices=[
+            _week_choice(default_week),
+            CHARTS_CHOICE,
+            STANDING_CHOICE,
+            POOLED_CHOICE,
+            HEADLINE_SECTIONS,
+            CONTROL_SECTIONS,
+            SECTIONS,
+        ],
         span=_review_span(default_week),
     )
     week = periods.resolve_week(view.choices[WEEK_KEY], default_week) or default_week
@@ -392,12 +412,23 @@ def weekly_review() -> None:
             help="One self-contained HTML file (charts included) that opens offline.",
             key="review-download",
         )
-    _headline(review)
-    _root_causes(review)
-    _what_moved(review, link_for)
-    _breaches(review, shown=view.choices[CHARTS_CHOICE.key])
-    _standing(review)
-    _pooled(review)
+    _headline(review, view.choices[HEADLINE_SECTIONS.key])
+    section, tab = sections.open_section(SECTIONS, view.choices[SECTIONS.key])
+    with tab:
+        if section == "causes":
+            _root_causes(review)
+        elif section == "moved":
+            _what_moved(review, link_for)
+        elif section == "control":
+            _breaches(
+                review,
+                shown=view.choices[CHARTS_CHOICE.key],
+                metric=view.choices[CONTROL_SECTIONS.key],
+            )
+        elif section == "standing":
+            _standing(review)
+        else:
+            _pooled(review)
     _not_judged(review)
     actions_ui.weekly_section(due)
 

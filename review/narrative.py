@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from charts.names import POLICY_AREA_NAMES, readable
 from charts.palette import format_percent
 from metrics.registry import METRICS_BY_NAME
 from review.causes import DIMENSION_LABELS, DIMENSIONS, OVERALL, children_of, top_causes
@@ -77,9 +78,12 @@ def finding(review: WeeklyReview, row: pd.Series, policy_areas: Sequence[str] = 
             f"{_against(review, other)} ({points(row[f'{other}_difference'])}, significant)"
         )
     if policy_areas:
-        areas = ", ".join(policy_areas[:-1]) + (" and " if len(policy_areas) > 1 else "")
-        noun = "policy areas" if len(policy_areas) > 1 else "policy area"
-        sentence += f"; so did its {areas}{policy_areas[-1]} {noun}"
+        # Named here: the page writes market and label codes as names, but a policy-area
+        # code ("listing", "content") is also an ordinary word it must leave alone.
+        named = [POLICY_AREA_NAMES.get(area, readable(area)) for area in policy_areas]
+        areas = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "")
+        noun = "policy areas" if len(named) > 1 else "policy area"
+        sentence += f"; so did its {areas}{named[-1]} {noun}"
     return sentence + "."
 
 

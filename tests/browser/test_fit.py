@@ -19,6 +19,14 @@ PAGES = (
     "/actions",
     "/coverage",
     "/glossary",
+    # Sections a link opens (ui.sections) whose tables the default views do not show.
+    "/labels?section=mix",
+    "/appeals?section=market",
+    "/penalties?section=overturn",
+    "/vendors?section=markets",
+    "/weekly_review?section=moved",
+    "/weekly_review?section=standing",
+    "/weekly_review?section=pooled",
 )
 SIZES = ((1280, 800), (1024, 768))
 # Every table, tile and caption in the main area: each must show all of its content.

@@ -68,19 +68,19 @@ LINKS = {
         {"metric": "penalty_rate"},
         overview_shows_the_brazil_penalty_jump,
     ),
-    "http://localhost:8501/weekly_review?week=latest": (
+    "http://localhost:8501/weekly_review?week=latest&section=moved": (
         "pages/weekly_review.py",
-        {"week": "latest"},
+        {"week": "latest", "section": "moved"},
         review_lists(("Penalty rate", "Brazil")),
     ),
-    "http://localhost:8501/weekly_review?week=latest-2": (
+    "http://localhost:8501/weekly_review?week=latest-2&section=moved": (
         "pages/weekly_review.py",
-        {"week": "latest-2"},
+        {"week": "latest-2", "section": "moved"},
         review_lists(("Accuracy", "Indonesia · Listings")),
     ),
-    "http://localhost:8501/weekly_review?week=latest-6": (
+    "http://localhost:8501/weekly_review?week=latest-6&section=moved": (
         "pages/weekly_review.py",
-        {"week": "latest-6"},
+        {"week": "latest-6", "section": "moved"},
         review_lists(("Appeal overturn rate", "Keyword stuffing"), ("Accuracy", "M0042")),
     ),
 }

@@ -39,15 +39,25 @@ def test_a_week_shows_headline_what_moved_and_breaches(app_on_warehouse):
     app = app_on_warehouse(page=PAGE, week="2026-W45")
     assert not app.exception and not app.warning
     assert texts(app.title) == ["Weekly review · 2026-W45"]
-    assert texts(app.subheader) == [
-        "Headline",
-        "Root causes",
-        "What moved",
-        "Control-chart breaches",
-        "Standing problems",
-        "Low-volume units (pooled)",
-        "Actions due this week",
-    ]
+    # Below the headline one section at a time, the root causes first.
+    assert texts(app.subheader) == ["Headline", "Root causes", "Actions due this week"]
+    sections = {
+        "moved": "What moved",
+        "control": "Control-chart breaches",
+        "standing": "Standing problems",
+        "pooled": "Low-volume units (pooled)",
+    }
+    for section, heading in sections.items():
+        opened = app_on_warehouse(page=PAGE, week="2026-W45", section=section)
+        assert not opened.exception and not opened.warning
+        assert texts(opened.subheader) == ["Headline", heading, "Actions due this week"]
+        if section == "control":
+            assert "No market broke a control-chart rule in the charted weeks." in texts(
+                opened.info
+            )
+        (link,) = [code.value for code in opened.sidebar.code]
+        assert parse_qs(urlsplit(link).query)["section"] == [section]
+    app = app_on_warehouse(page=PAGE, week="2026-W45", section="moved")
     assert [metric.label for metric in app.metric] == [
         "Accuracy",
         "Over-enforcement rate",
@@ -58,7 +68,6 @@ def test_a_week_shows_headline_what_moved_and_breaches(app_on_warehouse):
     br = moved[(moved["Metric"] == "Penalty rate") & (moved["Segment"] == "Brazil")]
     assert len(br) == 1 and br["Open"].iloc[0].split("?")[0].endswith("/penalties")
     assert "Penalty rate in Brazil rose from" in summary(app)
-    assert "No market broke a control-chart rule in the charted weeks." in texts(app.info)
     assert [button.label for button in app.get("download_button")] == [
         "Download report",
         "Download what moved (CSV)",
@@ -86,7 +95,7 @@ def test_a_week_without_data_says_so_and_draws_nothing_else(app_on_warehouse):
 
 
 def test_the_first_week_in_the_data_has_nothing_to_compare_with(app_on_warehouse):
-    app = app_on_warehouse(page=PAGE, week="2026-W38")
+    app = app_on_warehouse(page=PAGE, week="2026-W38", section="moved")
     assert not app.exception and not app.warning
     assert "2026-W38 is the first week in the data: there is no previous week" in summary(app)
     assert "No change passed the movers' test this week." in texts(app.info)
@@ -153,27 +162,30 @@ def test_a_what_moved_link_opens_its_page_without_a_warning(
 def test_the_standing_window_is_in_the_link_and_sets_the_section(app_on_planted):
     app = app_on_planted(page=PAGE, week="2026-W40", standing_weeks="8")
     assert not app.exception and not app.warning
+    assert "No headline change this week needed a root cause." in texts(app.info)
+    app = app_on_planted(page=PAGE, week="2026-W40", standing_weeks="8", section="standing")
+    assert not app.exception and not app.warning
     standing = table_with(app, "Out of line")
     harassment = standing[standing["Unit"] == "Harassment"]  # content_harassment's name
     assert harassment["Out of line"].iloc[0] == "since 2026-W33 (window start)"
-    assert table_with(app, "Pooled over")["Unit"].tolist()[:1] == ["M0123"]
     (link,) = [code.value for code in app.sidebar.code]
     assert parse_qs(urlsplit(link).query)["standing_weeks"] == ["8"]
-    assert "No headline change this week needed a root cause." in texts(app.info)
+    pooled = app_on_planted(page=PAGE, week="2026-W40", standing_weeks="8", section="pooled")
+    assert table_with(pooled, "Pooled over")["Unit"].tolist()[:1] == ["M0123"]
 
 
 def test_control_charts_default_to_the_reviewed_weeks_breaches(app_on_warehouse, raw):
     # The test warehouse breaks no control-chart rule, so by default no chart is drawn and
     # the page says how to see more; "Every market" draws one chart per market.
-    quiet = app_on_warehouse(page=PAGE, week="2026-W45")
+    quiet = app_on_warehouse(page=PAGE, week="2026-W45", section="control")
     assert not quiet.exception
     assert any(
         text.startswith("No market broke a rule in the reviewed week")
         for text in texts(quiet.caption)
     )
-    every = app_on_warehouse(page=PAGE, week="2026-W45", charts="all")
+    every = app_on_warehouse(page=PAGE, week="2026-W45", charts="all", section="control")
     assert not every.exception and not every.warning
     markets = raw["decisions"]["market_code"].nunique()
     assert len(every.get("plotly_chart")) - len(quiet.get("plotly_chart")) == markets
-    charted = app_on_warehouse(page=PAGE, week="2026-W45", charts="breaches")
+    charted = app_on_warehouse(page=PAGE, week="2026-W45", charts="breaches", section="control")
     assert len(charted.get("plotly_chart")) == len(quiet.get("plotly_chart"))

@@ -31,5 +31,14 @@ VIEWS = [
     pytest.param("pages/penalties.py", {"section": ["overturn"]}, True, id="penalties-overturn"),
     pytest.param("pages/vendors.py", {}, False, id="vendors"),
     pytest.param("pages/vendors.py", {"section": ["markets"]}, True, id="vendors-markets"),
-    pytest.param("pages/weekly_review.py", {}, True, id="weekly_review"),
+    pytest.param("pages/weekly_review.py", {}, False, id="weekly_review"),
+    pytest.param("pages/weekly_review.py", {"section": ["moved"]}, True, id="weekly-moved"),
+    pytest.param(
+        "pages/weekly_review.py",
+        {"section": ["control"], "charts": ["all"], "control": ["overturn_rate"]},
+        True,
+        id="weekly-control",
+    ),
+    pytest.param("pages/weekly_review.py", {"section": ["standing"]}, False, id="weekly-standing"),
+    pytest.param("pages/weekly_review.py", {"section": ["pooled"]}, False, id="weekly-pooled"),
 ]

@@ -120,6 +120,8 @@ def test_the_narrative_states_the_top_finding_with_its_numbers(planted_review):
         in sentences[3]
     )
     assert "so did its" in sentences[3], "BR's policy areas are folded into its sentence"
+    # Named, not coded: "partner" and "ipr" are no words a reader knows.
+    assert "Partner onboarding" in sentences[3] and "ipr" not in sentences[3]
     assert sentences[1].startswith("2026-W45 (2 Nov – 8 Nov 2026): 61,452 decisions")
     assert any(s.startswith("Below the minimum sample of 30: ") for s in sentences)
 

@@ -15,7 +15,12 @@ SPAN = (dt.date(2026, 8, 10), dt.date(2026, 11, 8))
 def test_a_week_link_sets_the_sidebar_dates_and_every_link_carries_them(app_on_warehouse):
     # The link's own dates disagree with the week: the week wins, as the page says.
     app = app_on_warehouse(
-        page=PAGE, week="2026-W45", start="2026-10-01", end="2026-10-20", market=["BR", "ID"]
+        page=PAGE,
+        week="2026-W45",
+        start="2026-10-01",
+        end="2026-10-20",
+        market=["BR", "ID"],
+        section="moved",
     )
     assert not app.exception
     assert widget(app, "Decision dates").value == SPAN

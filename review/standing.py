@@ -114,24 +114,32 @@ def _against_area(units: pd.DataFrame, metric: Metric) -> pd.DataFrame:
 
 
 def _since(
-    weekly: pd.DataFrame, metric: Metric, keys: list[str], row: pd.Series, higher: bool
+    unit: pd.DataFrame, metric: Metric, reference_rate: float, higher: bool
 ) -> pd.Timestamp | None:
-    """Return the first week of the unbroken run, to the last week, on the flagged side."""
-    mask = np.ones(len(weekly), dtype=bool)
-    for key in keys:
-        mask &= (weekly[key] == row[key]).to_numpy()
-    unit = weekly[mask]
+    """Return the first week of the unbroken run, to the last week, on the flagged side, from
+    one unit's weekly rows."""
     unit = unit[counts(unit, metric.denominator) > 0].sort_values("period")
     if unit.empty:
         return None
     rate = safe_rate(counts(unit, metric.numerator), counts(unit, metric.denominator))
-    on_side = rate > row["reference_rate"] if higher else rate < row["reference_rate"]
+    on_side = rate > reference_rate if higher else rate < reference_rate
     since = None
     for period, side in zip(unit["period"][::-1], on_side[::-1], strict=True):
         if not side:
             break
         since = period
     return since
+
+
+def _weekly_units(
+    weekly: pd.DataFrame, keys: list[str], start: pd.Timestamp, end: pd.Timestamp
+) -> dict[tuple, pd.DataFrame]:
+    """Return each unit's weekly rows within ``start``..``end``, by its key values."""
+    window = weekly[(weekly["period"] >= start) & (weekly["period"] <= end)]
+    return {
+        (key if isinstance(key, tuple) else (key,)): rows
+        for key, rows in window.groupby(keys, sort=False)
+    }
 
 
 def judge_units(
@@ -214,15 +222,23 @@ def judge_units(
     )
     units = units.assign(p_adjusted=p_adjusted, flagged=flagged)
     since = []
+    # Each source's window split by unit once, not filtered again for every flagged unit.
+    by_unit: dict[str, dict[tuple, pd.DataFrame]] = {}
     for _, row in units.iterrows():
         if not row["flagged"]:
             since.append(None)
             continue
         kind, name = row["_weekly"].split(":")
         metric = PRECISION if name == "precision" else METRICS_BY_NAME[name]
-        weekly = sources[row["_weekly"]]
-        weekly = weekly[(weekly["period"] >= start) & (weekly["period"] <= end)]
-        since.append(_since(weekly, metric, list(KIND_KEYS[kind]), row, bool(row["_higher"])))
+        keys = list(KIND_KEYS[kind])
+        if row["_weekly"] not in by_unit:
+            by_unit[row["_weekly"]] = _weekly_units(sources[row["_weekly"]], keys, start, end)
+        rows = by_unit[row["_weekly"]].get(tuple(row[key] for key in keys))
+        since.append(
+            None
+            if rows is None
+            else _since(rows, metric, row["reference_rate"], bool(row["_higher"]))
+        )
     units["since"] = since
     order = units.assign(_size=(units["rate"] - units["reference_rate"]).abs())
     order = order.sort_values(["flagged", "_size"], ascending=[False, False], kind="stable")

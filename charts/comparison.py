@@ -14,8 +14,13 @@ from charts.trend import rate_trend
 
 REFERENCE_BAND_ALPHA = 0.12
 
-# Units closer than this share of the volume axis alternate their names above and below.
-LABEL_CLEARANCE = 0.12
+# Rough sizes, in pixels, of a name on a funnel plot in half the page (12 px text, a plot area
+# about 400 x 260 px once the legend and axes are drawn): enough to tell when two names would
+# overlap, which is all the placement below needs.
+LABEL_CHAR_PX = 6.5
+LABEL_HEIGHT_PX = 15
+LABEL_GAP_PX = 4
+PLOT_AREA_PX = (400, 260)
 
 
 @text_stays_text
@@ -117,8 +122,9 @@ def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Fi
     """Return a funnel plot with each unit's name (``names``, else its id) beside its point.
 
     For plots with few units (vendors), where reading names off hover text alone is slow.
-    Names point inwards, so a unit at either end of the volume axis keeps its whole name, and
-    units close in volume alternate above and below their points so names do not overlap.
+    Names point inwards, so a unit at either end of the volume axis keeps its whole name.
+    Each name goes above its point unless it would overlap a name already placed (estimated
+    from the name's length and the plot's size), then below, else where it overlaps least.
     """
     names = dict(names or {})
     units = [trace for trace in fig.data if (trace.meta or {}).get("role") == "units"]
@@ -129,26 +135,66 @@ def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Fi
     ]
     if not points:
         return fig
+    texts = {
+        (index, position): names.get(str(row[0]), str(row[0]))
+        for index, trace in enumerate(units)
+        for position, row in enumerate(trace.customdata)
+    }
     logs = [point[0] for point in points]
-    middle = (min(logs) + max(logs)) / 2
-    spread = max(max(logs) - min(logs), 1e-9)
+    low_x, spread_x = min(logs), max(max(logs) - min(logs), 1e-9)
+    levels = [value for trace in fig.data for value in _numbers(trace.y)]
+    low_y, spread_y = min(levels), max(max(levels) - min(levels), 1e-12)
+    width, height = PLOT_AREA_PX
+    placed: list[tuple[float, float, float, float]] = []
     sides: dict[tuple[int, int], str] = {}
-    previous, vertical = None, "top"
-    for log_x, _, index, position in sorted(points):
-        if previous is not None and (log_x - previous) / spread < LABEL_CLEARANCE:
-            vertical = "bottom" if vertical == "top" else "top"
-        else:
-            vertical = "top"
-        previous = log_x
-        sides[(index, position)] = f"{vertical} {'right' if log_x < middle else 'left'}"
+    for log_x, y, index, position in sorted(points):
+        x_px = (log_x - low_x) / spread_x * width
+        y_px = (y - low_y) / spread_y * height
+        horizontal = "right" if x_px < width / 2 else "left"
+        text = texts[(index, position)]
+        options = [
+            (vertical, _label_box(x_px, y_px, len(text), vertical, horizontal))
+            for vertical in ("top", "bottom")
+        ]
+        vertical, box = min(
+            options, key=lambda option: sum(_overlap(option[1], other) for other in placed)
+        )
+        placed.append(box)
+        sides[(index, position)] = f"{vertical} {horizontal}"
     for index, trace in enumerate(units):
         trace.update(
             mode="markers+text",
-            text=[names.get(str(row[0]), str(row[0])) for row in trace.customdata],
+            text=[texts[(index, position)] for position in range(len(trace.x))],
             textposition=[sides[(index, position)] for position in range(len(trace.x))],
             textfont={"size": 12, "color": palette.TEXT_COLOUR},
         )
     return fig
+
+
+def _numbers(values) -> list[float]:  # noqa: ANN001 - a trace's x or y, whatever Plotly holds
+    """Return the finite numbers among a trace's values (none for text or dates)."""
+    try:
+        array = np.asarray(values if values is not None else [], dtype=float)
+    except (TypeError, ValueError):
+        return []
+    return array[np.isfinite(array)].tolist()
+
+
+def _label_box(
+    x_px: float, y_px: float, characters: int, vertical: str, horizontal: str
+) -> tuple[float, float, float, float]:
+    """Return the estimated (left, bottom, right, top) of a name placed beside its point."""
+    name_width = characters * LABEL_CHAR_PX
+    left = x_px + LABEL_GAP_PX if horizontal == "right" else x_px - LABEL_GAP_PX - name_width
+    bottom = y_px + LABEL_GAP_PX if vertical == "top" else y_px - LABEL_GAP_PX - LABEL_HEIGHT_PX
+    return left, bottom, left + name_width, bottom + LABEL_HEIGHT_PX
+
+
+def _overlap(first: tuple[float, ...], second: tuple[float, ...]) -> float:
+    """Return the area two boxes share."""
+    across = min(first[2], second[2]) - max(first[0], second[0])
+    up = min(first[3], second[3]) - max(first[1], second[1])
+    return max(across, 0.0) * max(up, 0.0)
 
 
 @text_stays_text

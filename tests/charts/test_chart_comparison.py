@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import charts
@@ -130,3 +131,46 @@ def test_funnel_units_close_in_volume_alternate_above_and_below_and_show_names(f
     named = {text: side for t in shown for text, side in zip(t.text, t.textposition, strict=True)}
     assert "Northwind BPO" in named and "m2" not in named
     assert {named["Northwind BPO"].split()[0], named["m6"].split()[0]} == {"top", "bottom"}
+
+
+def test_vendor_names_close_in_volume_and_rate_do_not_share_a_side():
+    # The seven vendors of the 100M demo warehouse: Apex and Kestrel sit 7% apart in volume
+    # and 0.1 points apart in accuracy, and their names (placed by volume alone) overlapped.
+    overall = 0.9365
+    vendors = pd.DataFrame(
+        {
+            "vendor_code": ["inhouse", "lumen", "meridian", "bluefin", "north", "apex", "kestrel"],
+            "denominator": [375760, 286672, 264196, 278102, 341847, 228884, 244189],
+            "rate": [0.9394, 0.9559, 0.9477, 0.9227, 0.9201, 0.9355, 0.9368],
+            "position": ["above", "above", "above", "below", "below", "inside", "inside"],
+        }
+    ).assign(overall_rate=overall)
+    volume = np.geomspace(200_000, 400_000, 20)
+    spread = np.sqrt(overall * (1 - overall) / volume)
+    limits = pd.DataFrame(
+        {"volume": volume}
+        | {
+            f"{side}_{level}": overall + sign * z * spread
+            for side, sign in (("lower", -1), ("upper", 1))
+            for level, z in (("95", 1.96), ("998", 3.09))
+        }
+    )
+    names = {
+        "inhouse": "In-house team",
+        "lumen": "Lumen Outsourcing",
+        "meridian": "Meridian Ops",
+        "bluefin": "Bluefin Trust & Safety",
+        "north": "Northwind BPO",
+        "apex": "Apex Review Services",
+        "kestrel": "Kestrel Partners",
+    }
+    fig = label_units(charts.funnel_plot(vendors, limits, unit="vendor_code"), names)
+    shown = [t for t in fig.data if t.meta["role"] == "units"]
+    side = {text: place for t in shown for text, place in zip(t.text, t.textposition, strict=True)}
+    assert side["Apex Review Services"].split()[0] != side["Kestrel Partners"].split()[0]
+    # Bluefin's name reaches right over Northwind's point; Northwind's points inwards, left.
+    assert side["Northwind BPO"].endswith("left") and side["Bluefin Trust &amp; Safety"].endswith(
+        "right"
+    )
+    # A name with room keeps the first choice: above its point.
+    assert side["Lumen Outsourcing"].startswith("top")

@@ -29,6 +29,7 @@ from ui.names import describe_filters
 from ui.shell import require_app_navigation
 
 TREND_MARKETS = 6
+GRID_TABLE_KEY = "overview-grid-table"
 CELL_SEPARATOR = "."
 METRIC_CHOICE = Choice(
     key="metric",
@@ -149,6 +150,11 @@ def overview() -> None:
 
 def changes_table(grid, metric, market_names, policy_names, spans) -> None:
     """Show the grid as a table of names (codes in the CSV): level, interval, change, verdict."""
+    # Built only when opened (a click reruns from the cache): the table's grid is code the
+    # browser would otherwise load and lay out, hidden, on every visit.
+    expander = st.expander("The grid as a table", key=GRID_TABLE_KEY, on_change="rerun")
+    if not expander.open:
+        return
     shown = pd.DataFrame(
         {
             "Market": grid["market_code"].map(market_names),
@@ -166,7 +172,7 @@ def changes_table(grid, metric, market_names, policy_names, spans) -> None:
             ],
         }
     )
-    with st.expander("The grid as a table"):
+    with expander:
         st.dataframe(
             shown,
             hide_index=True,

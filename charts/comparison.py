@@ -20,6 +20,7 @@ REFERENCE_BAND_ALPHA = 0.12
 LABEL_CHAR_PX = 6.5
 LABEL_HEIGHT_PX = 15
 LABEL_GAP_PX = 4
+MARKER_PX = 5
 PLOT_AREA_PX = (400, 260)
 
 
@@ -123,8 +124,9 @@ def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Fi
 
     For plots with few units (vendors), where reading names off hover text alone is slow.
     Names point inwards, so a unit at either end of the volume axis keeps its whole name.
-    Each name goes above its point unless it would overlap a name already placed (estimated
-    from the name's length and the plot's size), then below, else where it overlaps least.
+    Each name goes above its point unless it would overlap a name already placed or another
+    unit's point (estimated from the name's length and the plot's size), then below, else
+    where it overlaps least.
     """
     names = dict(names or {})
     units = [trace for trace in fig.data if (trace.meta or {}).get("role") == "units"]
@@ -145,11 +147,18 @@ def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Fi
     levels = [value for trace in fig.data for value in _numbers(trace.y)]
     low_y, spread_y = min(levels), max(max(levels) - min(levels), 1e-12)
     width, height = PLOT_AREA_PX
-    placed: list[tuple[float, float, float, float]] = []
+
+    def at(log_x: float, y: float) -> tuple[float, float]:
+        return (log_x - low_x) / spread_x * width, (y - low_y) / spread_y * height
+
+    # The points themselves are in the way too: a name should not cover another's marker.
+    placed = [
+        (x_px - MARKER_PX, y_px - MARKER_PX, x_px + MARKER_PX, y_px + MARKER_PX)
+        for x_px, y_px in (at(log_x, y) for log_x, y, _, _ in points)
+    ]
     sides: dict[tuple[int, int], str] = {}
     for log_x, y, index, position in sorted(points):
-        x_px = (log_x - low_x) / spread_x * width
-        y_px = (y - low_y) / spread_y * height
+        x_px, y_px = at(log_x, y)
         horizontal = "right" if x_px < width / 2 else "left"
         text = texts[(index, position)]
         options = [

@@ -29,6 +29,8 @@ AUTH = {
     "client_secret": "not-used-by-apptest",
     "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
 }
+# The key of the Overview's "The grid as a table" expander, built only when opened.
+GRID_TABLE_KEY = "overview-grid-table"
 LINK = {"start": "2026-10-05", "end": "2026-11-01", "market": ["ID", "US"]}
 ID_USER = {"is_logged_in": True, "email": "ann@example.com", "groups": ["qa-apac"]}
 US_USER = {"is_logged_in": True, "email": "bea@example.com", "groups": []}
@@ -53,6 +55,8 @@ def signed_in(duckdb_url, monkeypatch, tmp_path):
             app.switch_page(page)
         for key, value in params.items():
             app.query_params[key] = value
+        # The Overview's "The grid as a table" open: the tests read the grid's rows.
+        app.session_state[GRID_TABLE_KEY] = True
         return app.run()
 
     yield open_as

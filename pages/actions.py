@@ -255,7 +255,7 @@ def _impact_card(action: store.Action) -> None:
                     "end": [pd.Timestamp(result.evaluation_end)],
                 }
             )
-            st.plotly_chart(charts.add_action_marks(fig, marks), key="impact-trend")
+            st.plotly_chart(charts.add_action_marks(fig, marks), key="impact-trend", theme=None)
 
 
 def _history(versions: list[store.Action], readable) -> None:

@@ -159,7 +159,9 @@ def cohort_section(view: View) -> bool:
     st.subheader("From rejections to overturned appeals")
     left, right = st.columns([3, 2])
     left.plotly_chart(
-        figures.named(count_funnel, totals.iloc[0], FUNNEL_STAGES), key="appeals-funnel"
+        figures.named(count_funnel, totals.iloc[0], FUNNEL_STAGES),
+        key="appeals-funnel",
+        theme=None,
     )
     with right:
         totals_table(totals, COHORT_TOTALS, f"appeal_totals_cohort_{chosen.start}_{chosen.end}")
@@ -193,6 +195,7 @@ def cohort_trends(view: View) -> None:
             key=key,
             on_select="rerun",
             selection_mode="points",
+            theme=None,
         )
         actions.open_clicked_action(key, chosen)
     immature_note(trends[APPEAL_RATE])
@@ -266,6 +269,7 @@ def flow_trend(view: View) -> None:
             **data.nouns(OVERTURN_RATE),
         ),
         key="appeals-trend-flow",
+        theme=None,
     )
 
 
@@ -291,6 +295,7 @@ def market_section(view: View, flow: bool) -> None:
             **data.nouns(OVERTURN_RATE),
         ),
         key="appeals-heatmap",
+        theme=None,
     )
     with right:
         glossary.caption(
@@ -319,6 +324,7 @@ def label_section(view: View, flow: bool) -> None:
             **data.nouns(OVERTURN_RATE),
         ),
         key="appeals-labels",
+        theme=None,
     )
     glossary.caption(
         f"By {_counted_by(flow)}; the rejection label of the appealed decision. Grey bars have "
@@ -342,6 +348,7 @@ def resolution_section(view: View, flow: bool) -> None:
     st.plotly_chart(
         figures.named(resolution_time_trend, shown, immature=None if flow else "immature"),
         key="appeals-resolution-times",
+        theme=None,
     )
     counted_from = "resolution" if flow else "decision"
     note = (

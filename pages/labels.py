@@ -139,6 +139,7 @@ def worst_bars(table: pd.DataFrame, sort: Metric, label: str) -> None:
         on_select=filters.select_on_click(key, labels.LABEL_KEY, reset=RESET),
         key=key,
         selection_mode="points",
+        theme=None,
     )
 
 
@@ -189,6 +190,7 @@ def confusion_panel(confusion: pd.DataFrame, label: str) -> None:
         on_select=labels.pick_cell_on_click(key, reset=RESET),
         key=key,
         selection_mode="points",
+        theme=None,
     )
 
 
@@ -230,6 +232,7 @@ def label_detail(view: View, label: str, table: pd.DataFrame, known: pd.DataFram
         key="label-trend-precision",
         on_select="rerun",
         selection_mode="points",
+        theme=None,
     )
     actions.open_clicked_action("label-trend-precision", marked)
     trend_overturn.markdown(f"**{labels.OVERTURN.label} by period**")
@@ -248,6 +251,7 @@ def label_detail(view: View, label: str, table: pd.DataFrame, known: pd.DataFram
         key="label-trend-overturn",
         on_select="rerun",
         selection_mode="points",
+        theme=None,
     )
     actions.open_clicked_action("label-trend-overturn", marked)
 
@@ -267,6 +271,7 @@ def label_detail(view: View, label: str, table: pd.DataFrame, known: pd.DataFram
                 )
             ),
             key=f"label-precision-{key}",
+            theme=None,
         )
         right.plotly_chart(
             naming.readable_figure(
@@ -279,6 +284,7 @@ def label_detail(view: View, label: str, table: pd.DataFrame, known: pd.DataFram
                 )
             ),
             key=f"label-overturn-{key}",
+            theme=None,
         )
 
     confusion = warehouse.query(queries.confusion_counts, view.filters)
@@ -317,6 +323,7 @@ def label_detail(view: View, label: str, table: pd.DataFrame, known: pd.DataFram
                 )
             ),
             key=f"label-instead-{side}",
+            theme=None,
         )
 
     # The inspected decisions explain precision; the appealed ones (with outcome and times)
@@ -356,6 +363,7 @@ def error_mix(view: View) -> None:
                 part_labels=ERROR_PARTS,
             ),
             key=f"labels-mix-{key}",
+            theme=None,
         )
 
 

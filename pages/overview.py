@@ -143,6 +143,7 @@ def overview() -> None:
         key="overview-grid",
         on_select=pick_cell("overview-grid"),
         selection_mode="points",
+        theme=None,
     )
     changes_table(grid, metric, market_names, policy_names, spans)
     trend(view, metric, spans, grid, market_names, policy_names)
@@ -271,6 +272,7 @@ def trend(view, metric, spans, grid, market_names, policy_names) -> None:
         key="overview-trend",
         on_select="rerun",
         selection_mode="points",
+        theme=None,
     )
     actions.open_clicked_action("overview-trend", trend_filters)
 

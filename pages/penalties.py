@@ -158,6 +158,7 @@ def trend_section(chosen: Filters, breakdown: str) -> None:
             key=key,
             on_select="rerun",
             selection_mode="points",
+            theme=None,
         )
         actions.open_clicked_action(key, chosen)
     notes = []
@@ -197,6 +198,7 @@ def mix_section(chosen: Filters, breakdown: str) -> None:
                 charts.stacked_share_bars, wide.reset_index(), category=group, parts=types
             ),
             key="penalties-mix",
+            theme=None,
         )
     with right:
         st.subheader("Points per penalty")
@@ -204,6 +206,7 @@ def mix_section(chosen: Filters, breakdown: str) -> None:
         st.plotly_chart(
             figures.named(points_histogram, points, bin_width=bin_width),
             key="penalties-points",
+            theme=None,
         )
         glossary.caption(
             "Penalties that carry points, by points given; red is the part later reversed."
@@ -239,6 +242,7 @@ def after_overturn_section(chosen: Filters) -> None:
             denominator_label="penalties",
         ),
         key="penalties-after-overturn",
+        theme=None,
     )
     with right:
         after_overturn_table(shares, chosen)

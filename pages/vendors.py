@@ -233,6 +233,7 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
                 naming.vendors(),
             ),
             key=VENDOR_FUNNEL_KEY,
+            theme=None,
         )
     with right:
         vendor = view.choices["trend_vendor"]
@@ -256,6 +257,7 @@ def vendor_section(view: View, metric: Metric, vendor_names: dict[str, str]) -> 
             key="vendors-trend",
             on_select="rerun",
             selection_mode="points",
+            theme=None,
         )
         actions.open_clicked_action("vendors-trend", followed)
     glossary.caption(
@@ -296,6 +298,7 @@ def vendor_market_section(view: View, metric: Metric, vendor_names: dict[str, st
             **nouns,
         ),
         key="vendors-matrix",
+        theme=None,
     )
     glossary.caption(
         f"Grey cells have fewer than {min_sample} {nouns['denominator_label']} and are not "
@@ -328,6 +331,7 @@ def moderator_section(
         ),
         key=MODERATOR_FUNNEL_KEY,
         selection_mode="points",
+        theme=None,
     )
     glossary.caption(
         "Click a moderator to see their detail below. "
@@ -394,6 +398,7 @@ def moderator_detail(
             )
         ),
         key="moderator-trend",
+        theme=None,
     )
     left, right = st.columns(2)
     with left:
@@ -490,6 +495,7 @@ def label_mix(own: pd.DataFrame, humans: pd.DataFrame, moderator: str) -> None:
             )
         ),
         key="moderator-label-mix",
+        theme=None,
     )
     glossary.caption(
         f"Shares of inspected rejections: {md(moderator)}'s {len(top)} most used labels, and all "
@@ -510,6 +516,7 @@ def error_mix(own: pd.DataFrame, humans: pd.DataFrame, moderator: str) -> None:
             )
         ),
         key="moderator-error-mix",
+        theme=None,
     )
     errors = int(both.loc[0, list(ERROR_PARTS)].sum())
     glossary.caption(

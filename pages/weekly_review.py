@@ -169,6 +169,7 @@ def _headline(review: WeeklyReview, metric: str) -> None:
         st.plotly_chart(
             review_ui.figure(figures.trend_figure, review, name),
             key=f"review-trend-{name}",
+            theme=None,
         )
         markdown_table(
             headline_screen(
@@ -217,7 +218,9 @@ def _what_moved(review: WeeklyReview, link_for) -> None:
     if moved.empty:
         st.info("No change passed the movers' test this week.", icon=":material/check:")
         return
-    st.plotly_chart(review_ui.figure(figures.movers_figure, review), key="review-movers")
+    st.plotly_chart(
+        review_ui.figure(figures.movers_figure, review), key="review-movers", theme=None
+    )
     markdown_table(movers_screen(naming.readable_table(moved), review.previous_week))
     glossary.caption(
         "Bold: the change that is significant after the false-discovery control. The report "
@@ -270,6 +273,7 @@ def _breaches(review: WeeklyReview, shown: str, metric: str) -> None:
                 column.plotly_chart(
                     review_ui.figure(figures.control_figure, review, name, market),
                     key=f"review-control-{name}-{market}",
+                    theme=None,
                 )
 
 

@@ -85,7 +85,7 @@ def readable_figure(fig: go.Figure) -> go.Figure:
 
 def plotly_chart(fig: go.Figure, **kwargs):
     """Draw a figure with ``st.plotly_chart`` after writing its codes as names."""
-    return st.plotly_chart(readable_figure(fig), **kwargs)
+    return st.plotly_chart(readable_figure(fig), **{"theme": None, **kwargs})
 
 
 def describe_filters(filters, *, dates: bool = True) -> str:

@@ -13,6 +13,7 @@ import re
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
+from charts.palette import GRID_COLOUR
 from tests.pages.elements import decoded, shown_tables
 from tests.pages.views import VIEWS
 from ui.glossary import terms_in
@@ -94,3 +95,17 @@ def test_every_page_shows_names_not_codes_and_how_far_the_data_reaches(
     keyed = [csv for csv in csvs if "_code" in csv.partition("\n")[0]]
     if keyed:
         assert any(pattern.search(csv) for csv in keyed), "codes are still in the CSV downloads"
+
+
+@pytest.mark.parametrize(("page", "link", "shows_markets"), VIEWS)
+def test_every_chart_carries_the_house_look_instead_of_streamlits_theme(
+    app_on_warehouse, page, link, shows_markets
+):
+    # Streamlit's theme is merged into a figure in the browser after the script finished;
+    # the house template (charts.palette) carries the same look in the figure itself.
+    app = app_on_warehouse(page=page, **link)
+    assert not app.exception
+    for chart in app.get("plotly_chart"):
+        assert chart.proto.theme == "", f"{chart.proto.id} is drawn with Streamlit's theme"
+        layout = json.loads(chart.proto.spec)["layout"]
+        assert layout["template"]["layout"]["yaxis"]["gridcolor"] == GRID_COLOUR

@@ -283,8 +283,8 @@ def market_section(view: View, flow: bool) -> None:
     chosen = view.filters
     st.subheader("Overturn rate by market and policy area")
     grid = overturn_rates(flow, chosen, ("market_code", "policy_area"))
-    left, right = st.columns(2)
-    left.plotly_chart(
+    # Full width: in half a 1024 px page the market names and the colour bar's title were cut.
+    st.plotly_chart(
         figures.named(
             charts.rate_heatmap,
             grid,
@@ -297,11 +297,10 @@ def market_section(view: View, flow: bool) -> None:
         key="appeals-heatmap",
         theme=None,
     )
-    with right:
-        glossary.caption(
-            f"By {_counted_by(flow)}. Grey cells have fewer than "
-            f"{warehouse.settings().min_sample} resolved appeals and are not judged."
-        )
+    glossary.caption(
+        f"By {_counted_by(flow)}. Grey cells have fewer than "
+        f"{warehouse.settings().min_sample} resolved appeals and are not judged."
+    )
     # Full width below the grid: the table has more columns than half the page holds.
     downloads.rate_table(
         grid,

@@ -1,4 +1,5 @@
-"""Pages that fit: at 1280x800 and 1024x768 no table, tile or caption is cut or scrolls sideways."""
+"""Pages that fit: at 1280x800 and 1024x768 no table, tile, caption or chart label is cut, and
+nothing scrolls sideways."""
 
 from __future__ import annotations
 
@@ -66,6 +67,27 @@ CUT_ELEMENTS = """
       const style = getComputedStyle(part);
       if (style.textOverflow === 'ellipsis' && part.scrollWidth > part.clientWidth + 1) {
         cut.push(`${kind} text cut: ${part.innerText.slice(0, 60)}`);
+      }
+    }
+  }
+  // A chart's tick labels and axis titles lie inside its drawing: fixed margins (where a
+  // chart turns Plotly's automargin off, charts.trend) must leave them room.
+  for (const chart of main.querySelectorAll('.js-plotly-plot')) {
+    const drawing = chart.querySelector('.main-svg');
+    if (!drawing || !chart.checkVisibility()) {
+      continue;
+    }
+    const box = drawing.getBoundingClientRect();
+    const labels = chart.querySelectorAll(
+      '.xtick text, .ytick text, .g-xtitle text, .g-ytitle text');
+    for (const label of labels) {
+      const r = label.getBoundingClientRect();
+      if (!label.textContent.trim() || r.width === 0) {
+        continue;
+      }
+      if (r.left < box.left - 1 || r.right > box.right + 1
+          || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+        cut.push(`chart label cut: ${label.textContent.slice(0, 40)}`);
       }
     }
   }

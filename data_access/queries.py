@@ -769,7 +769,9 @@ def freshness(engine: sa.Engine) -> pd.DataFrame:
 def rollup_status(engine: sa.Engine) -> pd.DataFrame:
     """Return the built rollups: ``rollup``, ``first_day``, ``last_day``, ``watermark``,
     ``refreshed_at`` and ``rows`` (empty without rollups)."""
-    return rollup_tables.read_status(engine)
+    # The copy the query router remembers (re-read at most every minute): reading the table
+    # again for the data health line made it the Overview's one repeated read.
+    return rollup_tables.status(engine).copy()
 
 
 DRILL_THROUGH_COLUMNS = (

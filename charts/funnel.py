@@ -63,7 +63,7 @@ def funnel_plot(
         tickformat=palette.COUNT_FORMAT,
     )
     palette.percent_axis(fig, "y", title=metric_label)
-    return palette.base_layout(fig, title=title)
+    return palette.fixed_axis_margins(palette.base_layout(fig, title=title), palette.FUNNEL_MARGIN)
 
 
 def _limit_line(curve: pd.DataFrame, bound: str, name: str, dash: str, show: bool) -> go.Scatter:

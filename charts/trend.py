@@ -74,7 +74,7 @@ def rate_trend(
         )
     palette.percent_axis(fig, "y", title=metric_label)
     palette.monday_ticks(fig, rates[period])
-    return palette.fixed_trend_margins(palette.base_layout(fig, title=title))
+    return palette.fixed_axis_margins(palette.base_layout(fig, title=title))
 
 
 def _band(rows: pd.DataFrame, period: str, group: str, colour: str, alpha: float) -> go.Scatter:

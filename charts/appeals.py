@@ -14,6 +14,9 @@ HOURS_PER_DAY = 24.0
 INSIDE_TEXT_SHARE = 0.4
 IMMATURE_SHADE_ALPHA = 0.1
 IMMATURE_OPACITY = 0.35
+# A stage name's width at the tick font (12 px), generously, and the gap to the bars.
+LABEL_CHAR_PX = 7
+STAGE_LABEL_PAD_PX = 24
 # Median solid, p90 dotted: the two statistics of one group share its colour.
 QUANTILE_STYLES: tuple[tuple[str, str, str], ...] = (
     ("median_hours", "median", "solid"),
@@ -66,6 +69,10 @@ def count_funnel(
     )
     fig.update_yaxes(categoryorder="array", categoryarray=labels)
     fig = palette.base_layout(fig, title=title, height=max(260, 60 * len(labels) + 80))
+    # The stage names are the only axis labels: room for the longest, so Plotly draws once.
+    palette.fixed_axis_margins(
+        fig, {"l": STAGE_LABEL_PAD_PX + LABEL_CHAR_PX * max(map(len, labels))}
+    )
     if not all(inside):
         # Text beside a narrow bar may reach past the plot area: room on the right, unclipped.
         fig.update_traces(cliponaxis=False)

@@ -7,7 +7,7 @@ scans, the raw GROUP BY reference and the server's peak memory, on one warehouse
 Times are wall seconds from navigation until Streamlit reports the script finished
 (``stApp``'s ``data-test-script-state`` is ``notRunning``). *Cold* is the first load of the
 page on a freshly started server (empty caches), the median over ``--cold-runs`` servers
-(default 3); *warm* is the median of five reloads on the first of them.
+(default 3); *warm* is the median of five reloads on each of them (15 by default).
 A one-line Streamlit page measured the same way is the baseline. Query time is the sum of
 the page's statements on a cold run, recorded in this process through AppTest with the
 ``data_access.statements`` listener. ``--rollups off`` starts the app with
@@ -117,14 +117,15 @@ class Server:
         self.log.close()
 
 
-# Warm is the median of this many reloads: one reload on a small shared machine varied by a
-# factor of two between runs (the browser draws every chart on its main thread).
+# Reloads per fresh server; warm is the median of all of them. One reload on a small shared
+# machine varied by a factor of two, and a median of five from one server by 0.15 s between
+# runs minutes apart (the browser draws every chart on its main thread).
 WARM_RELOADS = 5
 
 
-def _timed_load(browser, url: str, *, reload_after: bool) -> tuple[float, float | None]:
-    """Return seconds until the script finished on first load, and the median over
-    ``WARM_RELOADS`` reloads if asked."""
+def _timed_load(browser, url: str) -> tuple[float, list[float]]:
+    """Return seconds until the script finished on first load, and on each of
+    ``WARM_RELOADS`` reloads after it."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     # A busy shared machine can take minutes; the wait is for the script, not a fixed time.
     context.set_default_timeout(900_000)
@@ -135,16 +136,13 @@ def _timed_load(browser, url: str, *, reload_after: bool) -> tuple[float, float 
         page.goto(url)
         page.wait_for_function(FINISHED, timeout=600_000, polling=50)
         cold = time.perf_counter() - started
-        warm = None
-        if reload_after:
-            reloads = []
-            for _ in range(WARM_RELOADS):
-                started = time.perf_counter()
-                page.reload()
-                page.wait_for_function(FINISHED, timeout=600_000, polling=50)
-                reloads.append(time.perf_counter() - started)
-            warm = statistics.median(reloads)
-        return cold, warm
+        reloads = []
+        for _ in range(WARM_RELOADS):
+            started = time.perf_counter()
+            page.reload()
+            page.wait_for_function(FINISHED, timeout=600_000, polling=50)
+            reloads.append(time.perf_counter() - started)
+        return cold, reloads
     finally:
         context.close()
 
@@ -154,16 +152,19 @@ def _baseline(browser, workdir: Path, cold_runs: int = 1) -> dict[str, float]:
     floor of any page."""
     script = workdir / "one_line.py"
     script.write_text(ONE_LINE_PAGE)
-    colds, warm = [], None
+    colds, reloads = [], []
     for attempt in range(cold_runs):
         server = Server(str(script), {}, workdir / f"baseline-{attempt}.log")
         try:
-            cold, reloaded = _timed_load(browser, server.base, reload_after=attempt == 0)
+            cold, reloaded = _timed_load(browser, server.base)
         finally:
             server.stop()
         colds.append(cold)
-        warm = reloaded if attempt == 0 else warm
-    return {"cold_s": round(statistics.median(colds), 2), "warm_s": round(warm, 2)}
+        reloads += reloaded
+    return {
+        "cold_s": round(statistics.median(colds), 2),
+        "warm_s": round(statistics.median(reloads), 2),
+    }
 
 
 def _page_times(
@@ -176,27 +177,26 @@ def _page_times(
     cold_runs: int = 1,
 ) -> dict:
     """Return per page: cold on a fresh server (the median of ``cold_runs`` servers), warm
-    on reload of the first, and the servers' highest peak RSS."""
+    on reload (the median over every server's reloads), and the servers' highest peak RSS."""
     results = {}
     for name in pages:
-        colds, warm, peak = [], None, 0.0
+        colds, reloads, peak = [], [], 0.0
         for attempt in range(cold_runs):
             log = workdir / f"{name}-{attempt}.log"
             server = Server("app.py", {"MODQA_WAREHOUSE_URL": url, **env}, log, cwd=app_dir)
             try:
-                cold, reloaded = _timed_load(
-                    browser, f"{server.base}/{PAGES[name]}", reload_after=attempt == 0
-                )
+                cold, reloaded = _timed_load(browser, f"{server.base}/{PAGES[name]}")
                 colds.append(cold)
-                warm = reloaded if attempt == 0 else warm
+                reloads += reloaded
                 peak = max(peak, server.peak_rss_mb())
             finally:
                 server.stop()
-        cold = statistics.median(colds)
+        cold, warm = statistics.median(colds), statistics.median(reloads)
         results[name] = {
             "cold_s": round(cold, 2),
             "cold_runs_s": [round(value, 2) for value in colds],
             "warm_s": round(warm, 2),
+            "warm_runs_s": [round(value, 2) for value in reloads],
             "server_peak_mb": round(peak),
         }
         print(f"  {name:<14} cold {cold:6.2f} s  warm {warm:6.2f} s", flush=True)

@@ -71,7 +71,7 @@ def rate_against_reference(
         for trace in drawn.data:
             fig.add_trace(trace)
     palette.percent_axis(fig, "y", title=metric_label)
-    return palette.base_layout(fig, title=title)
+    return palette.fixed_axis_margins(palette.base_layout(fig, title=title))
 
 
 def _reference_band(rows: pd.DataFrame, period: str, name: str) -> go.Scatter:

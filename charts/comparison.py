@@ -125,8 +125,8 @@ def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Fi
     For plots with few units (vendors), where reading names off hover text alone is slow.
     Names point inwards, so a unit at either end of the volume axis keeps its whole name.
     Each name goes above its point unless it would overlap a name already placed or another
-    unit's point (estimated from the name's length and the plot's size), then below, else
-    where it overlaps least.
+    unit's point, or run off the plot where Plotly clips it (estimated from the name's length
+    and the plot's size), then below, else where it overlaps least.
     """
     names = dict(names or {})
     units = [trace for trace in fig.data if (trace.meta or {}).get("role") == "units"]
@@ -165,8 +165,11 @@ def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Fi
             (vertical, _label_box(x_px, y_px, len(text), vertical, horizontal))
             for vertical in ("top", "bottom")
         ]
+        # Scatter text is clipped at the plot's edges: a name beyond them counts as covered.
         vertical, box = min(
-            options, key=lambda option: sum(_overlap(option[1], other) for other in placed)
+            options,
+            key=lambda option: sum(_overlap(option[1], other) for other in placed)
+            + _outside(option[1], width, height),
         )
         placed.append(box)
         sides[(index, position)] = f"{vertical} {horizontal}"
@@ -197,6 +200,12 @@ def _label_box(
     left = x_px + LABEL_GAP_PX if horizontal == "right" else x_px - LABEL_GAP_PX - name_width
     bottom = y_px + LABEL_GAP_PX if vertical == "top" else y_px - LABEL_GAP_PX - LABEL_HEIGHT_PX
     return left, bottom, left + name_width, bottom + LABEL_HEIGHT_PX
+
+
+def _outside(box: tuple[float, ...], width: float, height: float) -> float:
+    """Return the area of a box that falls outside the plot area (0, 0)-(width, height)."""
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return area - _overlap(box, (0.0, 0.0, width, height))
 
 
 def _overlap(first: tuple[float, ...], second: tuple[float, ...]) -> float:

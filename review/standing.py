@@ -113,33 +113,38 @@ def _against_area(units: pd.DataFrame, metric: Metric) -> pd.DataFrame:
     return pd.concat(parts) if parts else units.assign(reference_rate=np.nan, p_value=np.nan)
 
 
-def _since(
-    unit: pd.DataFrame, metric: Metric, reference_rate: float, higher: bool
-) -> pd.Timestamp | None:
-    """Return the first week of the unbroken run, to the last week, on the flagged side, from
-    one unit's weekly rows."""
-    unit = unit[counts(unit, metric.denominator) > 0].sort_values("period")
-    if unit.empty:
-        return None
-    rate = safe_rate(counts(unit, metric.numerator), counts(unit, metric.denominator))
-    on_side = rate > reference_rate if higher else rate < reference_rate
-    since = None
-    for period, side in zip(unit["period"][::-1], on_side[::-1], strict=True):
-        if not side:
-            break
-        since = period
-    return since
+def _run_starts(
+    units: pd.DataFrame, sources: dict[str, pd.DataFrame], start: pd.Timestamp, end: pd.Timestamp
+) -> dict[int, pd.Timestamp]:
+    """Return, by row of ``units``, each flagged unit's first week of the unbroken run of
+    weeks up to ``end`` in which its weekly rate sat on the flagged side of its reference.
 
-
-def _weekly_units(
-    weekly: pd.DataFrame, keys: list[str], start: pd.Timestamp, end: pd.Timestamp
-) -> dict[tuple, pd.DataFrame]:
-    """Return each unit's weekly rows within ``start``..``end``, by its key values."""
-    window = weekly[(weekly["period"] >= start) & (weekly["period"] <= end)]
-    return {
-        (key if isinstance(key, tuple) else (key,)): rows
-        for key, rows in window.groupby(keys, sort=False)
-    }
+    A unit whose last week with data is not on that side has no run and no entry. Weeks
+    without data (denominator 0) neither break nor join a run. One pass per source: the run
+    starts after the unit's last week off the side.
+    """
+    found: dict[int, pd.Timestamp] = {}
+    flagged = units[units["flagged"]]
+    for source_key, judged in flagged.groupby("_weekly", sort=False):
+        name = source_key.split(":")[1]
+        metric = PRECISION if name == "precision" else METRICS_BY_NAME[name]
+        keys = list(KIND_KEYS[source_key.split(":")[0]])
+        weekly = sources[source_key]
+        window = weekly[(weekly["period"] >= start) & (weekly["period"] <= end)]
+        window = window[counts(window, metric.denominator) > 0]
+        rows = window[[*keys, "period", metric.numerator, metric.denominator]].merge(
+            judged[[*keys, "reference_rate", "_higher"]].rename_axis("_unit").reset_index(),
+            on=keys,
+        )
+        rate = safe_rate(counts(rows, metric.numerator), counts(rows, metric.denominator))
+        reference = rows["reference_rate"].to_numpy(dtype=float)
+        on_side = np.where(rows["_higher"].to_numpy(dtype=bool), rate > reference, rate < reference)
+        last_off = rows[~on_side].groupby("_unit")["period"].max().rename("_last_off")
+        rows = rows.join(last_off, on="_unit")
+        # NaT (never off the side) compares False: every week of such a unit is in its run.
+        in_run = on_side & ~(rows["period"] <= rows["_last_off"]).to_numpy()
+        found.update(rows[in_run].groupby("_unit")["period"].min().to_dict())
+    return found
 
 
 def judge_units(
@@ -221,24 +226,8 @@ def judge_units(
         & units["worse"].to_numpy(dtype=bool)
     )
     units = units.assign(p_adjusted=p_adjusted, flagged=flagged)
-    since = []
-    # Each source's window split by unit once, not filtered again for every flagged unit.
-    by_unit: dict[str, dict[tuple, pd.DataFrame]] = {}
-    for _, row in units.iterrows():
-        if not row["flagged"]:
-            since.append(None)
-            continue
-        kind, name = row["_weekly"].split(":")
-        metric = PRECISION if name == "precision" else METRICS_BY_NAME[name]
-        keys = list(KIND_KEYS[kind])
-        if row["_weekly"] not in by_unit:
-            by_unit[row["_weekly"]] = _weekly_units(sources[row["_weekly"]], keys, start, end)
-        rows = by_unit[row["_weekly"]].get(tuple(row[key] for key in keys))
-        since.append(
-            None
-            if rows is None
-            else _since(rows, metric, row["reference_rate"], bool(row["_higher"]))
-        )
+    starts = _run_starts(units, sources, start, end)
+    since = [starts.get(index) for index in units.index]
     units["since"] = since
     order = units.assign(_size=(units["rate"] - units["reference_rate"]).abs())
     order = order.sort_values(["flagged", "_size"], ascending=[False, False], kind="stable")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import binom
@@ -74,3 +75,53 @@ def test_pooling_judges_a_unit_too_small_in_one_week_and_says_what_the_rest_woul
     # Overall over the 4 weeks: (3,040 + 24 + 8) / (3,200 + 40 + 8) = 0.945813; a ±5-pt
     # 95% interval needs 1.959964² × 0.945813 × 0.054187 / 0.05² = 78.8 -> 79, 20 a week.
     assert left["for_margin_per_week"] == 20
+
+
+def _run_start_by_hand(weeks: pd.DataFrame, reference: float, higher: bool):
+    """Walk one unit's weeks back from the last: the earliest week before one off the side."""
+    since = None
+    for _, week in weeks.sort_values("period", ascending=False).iterrows():
+        if week["inspections"] == 0:
+            continue
+        rate = week["correct"] / week["inspections"]
+        if not (rate > reference if higher else rate < reference):
+            break
+        since = week["period"]
+    return since
+
+
+def test_run_starts_match_a_walk_back_over_each_units_weeks():
+    from review.standing import _run_starts
+
+    rng = np.random.default_rng(12)
+    frame = pd.DataFrame(
+        [
+            {
+                "period": week,
+                "moderator_id": f"M{unit:03d}",
+                "inspections": int(volume),
+                "correct": int(rng.binomial(volume, 0.85 + 0.1 * (unit % 3) / 2)),
+            }
+            for unit in range(60)
+            for week, volume in zip(WEEKS, rng.choice([0, 5, 20, 40], size=13), strict=True)
+        ]
+    )
+    units = pd.DataFrame(
+        {
+            "moderator_id": [f"M{unit:03d}" for unit in range(60)],
+            "reference_rate": 0.9,
+            "_higher": [unit % 2 == 0 for unit in range(60)],
+            "flagged": [unit % 5 != 0 for unit in range(60)],
+            "_weekly": "moderator:accuracy",
+        }
+    )
+    starts = _run_starts(units, {"moderator:accuracy": frame}, WEEKS[2], WEEKS[-1])
+    window = frame[frame["period"] >= WEEKS[2]]
+    expected = {
+        index: _run_start_by_hand(
+            window[window["moderator_id"] == row["moderator_id"]], 0.9, row["_higher"]
+        )
+        for index, row in units[units["flagged"]].iterrows()
+    }
+    assert starts == {index: since for index, since in expected.items() if since is not None}
+    assert 10 < len(starts) < 48, "some flagged units have a run and some do not"

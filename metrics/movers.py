@@ -164,10 +164,17 @@ def compare_periods(
         for frame, suffix in ((current, "current"), (previous, "previous"))
     ]
     both = sides[0].merge(sides[1], on=keys, how="outer") if keys else pd.concat(sides, axis=1)
-    for column in both.columns.difference(keys):
-        filled = both[column].fillna(0)
-        # The outer merge turns integer counts into floats; whole counts go back to integers.
-        both[column] = filled.astype("int64") if (filled % 1 == 0).all() else filled
+    # The outer merge turns integer counts into floats; whole counts go back to integers.
+    # One array for all count columns: per-column pandas calls were a fifth of this function.
+    columns = [column for column in both.columns if column not in keys]
+    filled = np.nan_to_num(both[columns].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    whole = (filled % 1 == 0).all(axis=0)
+    both = both[keys].assign(
+        **{
+            column: filled[:, index].astype("int64") if whole[index] else filled[:, index]
+            for index, column in enumerate(columns)
+        }
+    )
     c1, n1 = _test_counts(both, "current", weight_sq is not None)
     c2, n2 = _test_counts(both, "previous", weight_sq is not None)
     lower, upper, p_value = difference_test(c1, n1, c2, n2)

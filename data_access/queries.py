@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access import rollup_tables
-from data_access.dialect import order_statistics, period_start, seconds_between
+from data_access.dialect import columnar_frame, order_statistics, period_start, seconds_between
 from data_access.filters import EVERYTHING, Filters, Scope
 from data_access.schema import (
     appeals,
@@ -158,6 +158,10 @@ def _fetch(engine: sa.Engine, statement: sa.Select) -> pd.DataFrame:
     with engine.connect() as connection:
         result = connection.execute(statement)
         columns = list(result.keys())
+        columnar = columnar_frame(result)
+        if columnar is not None:
+            result.close()
+            return columnar.set_axis(columns, axis=1)
         rows = result.all()
     # Column by column: building a frame from Row objects makes pandas probe each row's
     # attributes, which costs seconds for a hundred thousand rows.

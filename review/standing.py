@@ -126,9 +126,9 @@ def _run_starts(
     found: dict[int, pd.Timestamp] = {}
     flagged = units[units["flagged"]]
     for source_key, judged in flagged.groupby("_weekly", sort=False):
-        name = source_key.split(":")[1]
+        kind, name = source_key.split(":")
         metric = PRECISION if name == "precision" else METRICS_BY_NAME[name]
-        keys = list(KIND_KEYS[source_key.split(":")[0]])
+        keys = list(KIND_KEYS[kind])
         weekly = sources[source_key]
         window = weekly[(weekly["period"] >= start) & (weekly["period"] <= end)]
         window = window[counts(window, metric.denominator) > 0]

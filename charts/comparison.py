@@ -168,8 +168,10 @@ def label_units(fig: go.Figure, names: Mapping[str, str] | None = None) -> go.Fi
         # Scatter text is clipped at the plot's edges: a name beyond them counts as covered.
         vertical, box = min(
             options,
-            key=lambda option: sum(_overlap(option[1], other) for other in placed)
-            + _outside(option[1], width, height),
+            key=lambda option: (
+                sum(_overlap(option[1], other) for other in placed)
+                + _outside(option[1], width, height)
+            ),
         )
         placed.append(box)
         sides[(index, position)] = f"{vertical} {horizontal}"

@@ -134,4 +134,7 @@ def _log_ticks(volumes: pd.Series) -> list[int]:
     ticks = [step * 10**decade for decade in decades for step in (1, 2, 5)]
     if sum(low <= tick <= high for tick in ticks) < 3:
         ticks = [step * 10**decade for decade in decades for step in range(1, 10)]
+    if sum(low <= tick <= high for tick in ticks) < 3:
+        # Vendors at 100M: 229,000-376,000 holds only 300,000; half steps add 250k and 350k.
+        ticks = [int(step * 10**decade) for decade in decades for step in np.arange(1, 10, 0.5)]
     return ticks

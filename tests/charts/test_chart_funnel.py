@@ -90,6 +90,15 @@ def test_units_of_similar_volume_still_get_three_or_more_volume_ticks(funnel_fra
     assert len(inside) >= 3, inside
 
 
+def test_vendors_within_a_factor_of_two_get_three_or_more_volume_ticks(funnel_frames):
+    units, limits = funnel_frames
+    # The 100M demo's vendors: 229,000-376,000 inspections, where only 300,000 is a digit step.
+    close = units.assign(denominator=[228_884, 264_196, 301_000, 341_847, 375_760])
+    fig = funnel_plot(close, limits.assign(volume=np.geomspace(228_884, 413_000, len(limits))))
+    inside = [tick for tick in fig.layout.xaxis.tickvals if 228_884 <= tick <= 375_760]
+    assert inside == [250_000, 300_000, 350_000]
+
+
 def test_units_without_limits_still_plot(funnel_frames):
     units, limits = funnel_frames
     fig = funnel_plot(units, limits.iloc[0:0])

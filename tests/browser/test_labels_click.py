@@ -29,6 +29,17 @@ def wait_for_page(page, drawn: str) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=stSpinner]')", timeout=60_000)
 
 
+def wait_for_run_end(page) -> None:
+    """Wait until the script's run has ended and the frontend has removed what it left out:
+    until then the previous run's elements stand on the page, marked stale."""
+    page.wait_for_function(
+        "document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
+        " && document.querySelectorAll('[data-stale=true]').length === 0",
+        timeout=60_000,
+    )
+
+
 def click_centre(page, locator) -> None:
     """Click the middle of an element by position: Plotly's drag layer sits above its points."""
     locator.scroll_into_view_if_needed()
@@ -88,6 +99,7 @@ def test_clicking_a_matrix_cell_chooses_its_moderator_label(page, planted_app_ur
     page.get_by_role("tab", name="Moderator vs QA label").click()
     wait_for_page(page, f"{MATRIX} .heatmaplayer, {MATRIX} .hm")
     page.wait_for_function("location.search.includes('section=matrix')")
+    wait_for_run_end(page)
     assert page.locator(f"{BARS} .barlayer .point").count() == 0, "one section at a time"
     names = tick_labels(page, MATRIX)
     label = names[2]  # the second-busiest label; row 0 is "approve"

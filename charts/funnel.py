@@ -131,10 +131,10 @@ def _log_ticks(volumes: pd.Series) -> list[int]:
     # every digit step is used when fewer than three fall inside the volumes' range.
     low, high = max(float(volumes.min()), 1.0), max(float(volumes.max()), 10.0)
     decades = range(int(np.log10(high)) + 2)
-    ticks = [step * 10**decade for decade in decades for step in (1, 2, 5)]
-    if sum(low <= tick <= high for tick in ticks) < 3:
-        ticks = [step * 10**decade for decade in decades for step in range(1, 10)]
-    if sum(low <= tick <= high for tick in ticks) < 3:
-        # Vendors at 100M: 229,000-376,000 holds only 300,000; half steps add 250k and 350k.
-        ticks = [int(step * 10**decade) for decade in decades for step in np.arange(1, 10, 0.5)]
+    # Vendors at 100M (229,000-376,000) hold only 300,000 of the digit steps; half steps add
+    # 250,000 and 350,000.
+    for steps in ((1, 2, 5), range(1, 10), np.arange(1, 10, 0.5)):
+        ticks = [int(step * 10**decade) for decade in decades for step in steps]
+        if sum(low <= tick <= high for tick in ticks) >= 3:
+            break
     return ticks

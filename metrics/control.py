@@ -44,15 +44,22 @@ def laney_sigma_z(rate: np.ndarray, centre: float, sigma_p: np.ndarray) -> float
     return float(np.mean(np.abs(np.diff(z_scores))) / D2_MOVING_RANGE)
 
 
-def run_flags(deviation: np.ndarray, run_length: int = 8) -> np.ndarray:
+def run_flags(
+    deviation: np.ndarray, run_length: int = 8, groups: np.ndarray | None = None
+) -> np.ndarray:
     """Return True where a point completes ``run_length`` or more in a row on one side.
 
-    A point on the centre line, or without a rate, ends a run. This is Western Electric rule 4
-    (Statistical Quality Control Handbook, 1956): eight successive points on one side.
+    A point on the centre line, or without a rate, ends a run, and so does a change of
+    ``groups`` (one chart per group, rows in time order within each). This is Western
+    Electric rule 4 (Statistical Quality Control Handbook, 1956): eight successive points on
+    one side.
     """
     side = pd.Series(np.sign(np.nan_to_num(deviation, nan=0.0)))
-    run_id = (side != side.shift()).cumsum()
-    position_in_run = side.groupby(run_id).cumcount() + 1
+    changed = side != side.shift()
+    if groups is not None:
+        group = pd.Series(groups)
+        changed |= group != group.shift()
+    position_in_run = side.groupby(changed.cumsum()).cumcount() + 1
     return ((side != 0) & (position_in_run >= run_length)).to_numpy()
 
 
@@ -65,6 +72,7 @@ def p_chart(
     method: Literal["p", "laney"] = "p",
     sigma: float = 3.0,
     run_length: int = 8,
+    by: str | None = None,
 ) -> pd.DataFrame:
     """Return the series with p-chart ``centre`` and per-point limits, and rule flags.
 
@@ -73,7 +81,9 @@ def p_chart(
     ``method="laney"`` (for very large n, where between-period variation dominates), clipped
     to [0, 1]. Adds ``rate, centre, lower_limit, upper_limit, beyond_limits, run_of_eight,
     breach`` (breach = either rule). Rows must be in time order; points with n = 0 have no
-    rate or limits and are never flagged. Hand-written: statsmodels has no control charts.
+    rate or limits and are never flagged. With ``by``, each value of that column is its own
+    chart (its own centre, limits and runs), as if charted alone; its rows must be
+    contiguous. Hand-written: statsmodels has no control charts.
 
     References
     ----------
@@ -84,17 +94,30 @@ def p_chart(
         raise ValueError(f"method must be 'p' or 'laney', not {method!r}")
     num, den = counts(frame, numerator), counts(frame, denominator)
     in_baseline = _baseline_mask(frame, baseline) & (den > 0)
-    centre = float(safe_rate(num[in_baseline].sum(), den[in_baseline].sum()))
+    groups = (
+        pd.factorize(frame[by], use_na_sentinel=False)[0]
+        if by is not None
+        else np.zeros(len(frame), dtype=np.intp)
+    )
+    size = int(groups.max()) + 1 if len(groups) else 0
+    centres = safe_rate(
+        np.bincount(groups[in_baseline], num[in_baseline], minlength=size),
+        np.bincount(groups[in_baseline], den[in_baseline], minlength=size),
+    )
+    centre = centres[groups]
     rate = safe_rate(num, den)
     sigma_p = np.sqrt(safe_rate(centre * (1 - centre), den))
     if method == "laney":
-        sigma_z = laney_sigma_z(rate[in_baseline], centre, sigma_p[in_baseline])
+        sigma_z = np.empty(size)
+        for group in range(size):
+            rows = in_baseline & (groups == group)
+            sigma_z[group] = laney_sigma_z(rate[rows], centres[group], sigma_p[rows])
         # A centre of 0 or 1 has zero width whatever sigma_z is; keep it rather than NaN.
-        sigma_p = np.where(sigma_p > 0, sigma_p * sigma_z, sigma_p)
+        sigma_p = np.where(sigma_p > 0, sigma_p * sigma_z[groups], sigma_p)
     lower = np.clip(centre - sigma * sigma_p, 0.0, 1.0)
     upper = np.clip(centre + sigma * sigma_p, 0.0, 1.0)
     beyond = (rate > upper) | (rate < lower)
-    run = run_flags(rate - centre, run_length)
+    run = run_flags(rate - centre, run_length, groups if by is not None else None)
     return frame.assign(
         rate=rate,
         centre=centre,

@@ -527,41 +527,45 @@ def _control(
         frame = counts[metric.source]
         if frame.empty:
             continue
-        series = _weekly_series(frame, weeks, ["market_code"])
+        # One chart per market, each in time order.
+        series = (
+            _weekly_series(frame, weeks, ["market_code"])
+            .sort_values(["market_code", "period"], kind="stable")
+            .reset_index(drop=True)
+        )
         # Only appeal metrics wait for their cohort to mature; QA and penalties are final.
         appeal_metric = metric.source == "appeals"
-        week_immature = series["period"].map(immature).fillna(False).astype(bool) & appeal_metric
-        for market, rows in series.groupby("market_code", sort=True):
-            rows = rows.sort_values("period")
-            mature = ~week_immature.loc[rows.index]
-            denominator = rows[metric.denominator]
-            baseline = (rows["period"] < current) & mature & (denominator > 0)
-            chart = p_chart(rows, metric.numerator, metric.denominator, baseline=baseline)
-            reason = np.select(
-                [
-                    (~mature).to_numpy(),
-                    (denominator < min_sample).to_numpy(),
-                    np.full(len(rows), baseline.sum() < MIN_CONTROL_BASELINE_WEEKS),
-                ],
-                [IMMATURE, BELOW_MINIMUM, SHORT_BASELINE],
-                default="",
-            )
-            judged = reason == ""
-            charts.append(
-                chart.assign(
-                    metric=name,
-                    market_code=market,
-                    numerator=rows[metric.numerator],
-                    denominator=denominator,
-                    judged=judged,
-                    reason=reason,
-                    immature=~mature,
-                    beyond_limits=chart["beyond_limits"] & judged,
-                    run_of_eight=chart["run_of_eight"] & judged,
-                    breach=chart["breach"] & judged,
-                    in_reviewed_week=rows["period"] == current,
-                )[list(CONTROL_COLUMNS)]
-            )
+        mature = ~(series["period"].map(immature).fillna(False).astype(bool) & appeal_metric)
+        denominator = series[metric.denominator]
+        baseline = (series["period"] < current) & mature & (denominator > 0)
+        chart = p_chart(
+            series, metric.numerator, metric.denominator, baseline=baseline, by="market_code"
+        )
+        baseline_weeks = baseline.groupby(series["market_code"]).transform("sum")
+        reason = np.select(
+            [
+                (~mature).to_numpy(),
+                (denominator < min_sample).to_numpy(),
+                (baseline_weeks < MIN_CONTROL_BASELINE_WEEKS).to_numpy(),
+            ],
+            [IMMATURE, BELOW_MINIMUM, SHORT_BASELINE],
+            default="",
+        )
+        judged = reason == ""
+        charts.append(
+            chart.assign(
+                metric=name,
+                numerator=series[metric.numerator],
+                denominator=denominator,
+                judged=judged,
+                reason=reason,
+                immature=~mature,
+                beyond_limits=chart["beyond_limits"] & judged,
+                run_of_eight=chart["run_of_eight"] & judged,
+                breach=chart["breach"] & judged,
+                in_reviewed_week=series["period"] == current,
+            )[list(CONTROL_COLUMNS)]
+        )
     if not charts:
         return pd.DataFrame(columns=list(CONTROL_COLUMNS))
     return pd.concat(charts, ignore_index=True)

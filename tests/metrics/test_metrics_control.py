@@ -143,3 +143,31 @@ def test_unknown_method_is_refused():
     frame = pd.DataFrame({"period": [1], "errors": [1], "inspections": [10]})
     with pytest.raises(ValueError, match="method"):
         p_chart(frame, "errors", "inspections", method="u")
+
+
+@pytest.mark.parametrize("method", ["p", "laney"])
+def test_charts_by_group_equal_each_group_charted_alone(orange_juice, method):
+    # Three charts in one frame: Montgomery's series, its reverse with a run planted at the
+    # end, and a short one with an empty sample; each is judged on its own baseline.
+    reverse = orange_juice.iloc[::-1].assign(period=range(1, 31), market="FR")
+    reverse.loc[reverse.index[:9], "nonconforming"] = 30
+    short = pd.DataFrame(
+        {"period": range(1, 6), "nonconforming": [3, 0, 4, 2, 5], "inspected": [40, 0, 40, 40, 40]}
+    ).assign(market="JP")
+    frame = pd.concat([orange_juice.assign(market="DE"), reverse, short], ignore_index=True)
+    baseline = frame["period"] <= 20
+    together = p_chart(
+        frame, "nonconforming", "inspected", baseline=baseline, method=method, by="market"
+    )
+    alone = pd.concat(
+        [
+            p_chart(
+                rows, "nonconforming", "inspected", baseline=baseline[rows.index], method=method
+            )
+            for _, rows in frame.groupby("market", sort=False)
+        ]
+    )
+    pd.testing.assert_frame_equal(together, alone)
+    assert together["centre"].nunique() == 3
+    # The planted run is found in its own chart only: runs do not cross from one to the next.
+    assert together.loc[together["market"] == "FR", "run_of_eight"].any()

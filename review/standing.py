@@ -75,11 +75,18 @@ KIND_KEYS = {
 }
 
 
-def _against_rest(units: pd.DataFrame, metric: Metric, keys: list[str]) -> pd.DataFrame:
-    """Return each unit's two-proportion test against all other units pooled."""
+def _against_rest(
+    units: pd.DataFrame, metric: Metric, keys: list[str], totals: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Return each unit's two-proportion test against all other units pooled (the other
+    units of its group when ``totals`` gives each row its group's sums)."""
     x = counts(units, metric.numerator)
     n = counts(units, metric.denominator)
-    rest_x, rest_n = x.sum() - x, n.sum() - n
+    if totals is None:
+        rest_x, rest_n = x.sum() - x, n.sum() - n
+    else:
+        rest_x = counts(totals, metric.numerator) - x
+        rest_n = counts(totals, metric.denominator) - n
     # The pooled two-proportion score test (as the movers' difference_test, without its
     # interval, which Standing problems do not show and which costs most of the time).
     pooled = safe_rate(x + rest_x, n + rest_n)
@@ -107,10 +114,19 @@ def _against_funnel(units: pd.DataFrame, metric: Metric, min_sample: int) -> pd.
 
 def _against_area(units: pd.DataFrame, metric: Metric) -> pd.DataFrame:
     """Return each market x policy area's test against its area's other markets pooled."""
-    parts = []
-    for _, rows in units.groupby("policy_area", sort=False):
-        parts.append(_against_rest(rows, metric, ["market_code"]))
-    return pd.concat(parts) if parts else units.assign(reference_rate=np.nan, p_value=np.nan)
+    area = units.groupby("policy_area", sort=False)
+    totals = area[[metric.numerator, metric.denominator]].transform("sum")
+    # Rows stay grouped by area, in the order the areas first appear, as one test per area.
+    order = np.argsort(area.ngroup().to_numpy(), kind="stable")
+    return _against_rest(units, metric, ["market_code"], totals=totals).iloc[order]
+
+
+def _unit_names(units: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Return each unit's keys as one text, ``DE · listing`` for a market x policy area."""
+    names = units[keys[0]].astype(str)
+    for key in keys[1:]:
+        names = names + " · " + units[key].astype(str)
+    return names
 
 
 def _run_starts(
@@ -201,7 +217,7 @@ def judge_units(
                 upper=upper,
                 judged=n >= min_sample,
                 worse=np.where(metric.higher_is_better, ~higher, higher),
-                unit=judged[keys].astype(str).agg(" · ".join, axis=1),
+                unit=_unit_names(judged, keys),
                 _higher=higher,
                 _weekly=source_key,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,52 @@ def test_the_heap_is_frozen_and_no_collection_or_source_walk_follows_a_run(prelo
     )
     # Nor does each new session walk every loaded module for files to watch (1-2 s per load).
     assert option.stdout.strip().splitlines()[-1] == "False none"
+
+
+OPEN_PROBE = """
+import json, sys
+from pathlib import Path
+import data_access.config
+data_access.config.DEMO_WAREHOUSE_PATH = Path(sys.argv[1])
+from ui.startup import open_warehouse
+from ui import warehouse
+opened = open_warehouse()
+pooled = opened and warehouse.engine().pool.checkedin()
+print(json.dumps({"opened": opened, "pooled": pooled, "demo": Path(sys.argv[1]).exists()}))
+"""
+
+
+def _open_warehouse(url: str | None, demo_path: Path) -> dict:
+    """Return what ``open_warehouse`` did in a fresh interpreter with this warehouse URL."""
+    env = {key: value for key, value in os.environ.items() if key != "MODQA_WAREHOUSE_URL"}
+    if url is not None:
+        env["MODQA_WAREHOUSE_URL"] = url
+    result = subprocess.run(
+        [sys.executable, "-c", OPEN_PROBE, str(demo_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_server_opens_its_warehouse_while_starting_and_the_pages_reuse_it(duckdb_url, tmp_path):
+    # One connection is waiting in the pool of the engine the pages will get.
+    assert _open_warehouse(duckdb_url, tmp_path / "demo.duckdb") == {
+        "opened": True,
+        "pooled": 1,
+        "demo": False,
+    }
+
+
+def test_opening_leaves_an_unbuilt_demo_and_an_unreachable_warehouse_to_the_first_page(
+    tmp_path,
+):
+    # The demo is built by the first page, with its progress bar, never while starting.
+    unbuilt = _open_warehouse(None, tmp_path / "demo.duckdb")
+    assert unbuilt == {"opened": False, "pooled": False, "demo": False}
+    # Nothing listens on port 1: the start goes on and the first page reports the problem.
+    down = _open_warehouse("postgresql+psycopg://postgres@127.0.0.1:1/test", tmp_path / "d")
+    assert down == {"opened": False, "pooled": False, "demo": False}

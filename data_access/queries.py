@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -170,14 +170,47 @@ def _fetch(engine: sa.Engine, statement: sa.Select) -> pd.DataFrame:
 
 
 def _from_rollup(
-    engine: sa.Engine, name: str, filters: Filters, by: Sequence[str]
+    engine: sa.Engine,
+    name: str,
+    filters: Filters,
+    by: Sequence[str],
+    facts: Callable[[Filters], sa.Select] | None = None,
 ) -> pd.DataFrame | None:
-    """Return the query's frame summed from a rollup that covers it, or None when none does."""
+    """Return the query's frame summed from a rollup that covers it, or None when none does.
+
+    With ``facts`` (the query's fact-table statement for a date range), a request that runs
+    past the rollup's last day reads the rollup up to that day and the fact tables after it,
+    and sums the two per group: every count is over decision cohorts, and a cohort's day is
+    on one side only. Rollups are refreshed after the day ends, so a view that includes today
+    would otherwise scan every decision of its range.
+    """
     rollup = rollup_tables.covering(engine, name, filters, by)
-    if rollup is None:
+    if rollup is not None:
+        statement, _ = rollup_tables.select_counts(rollup, name, filters, by)
+        return _fetch(engine, statement)
+    until = rollup_tables.covering_until(engine, name, filters, by) if facts else None
+    if until is None:
         return None
-    statement, _ = rollup_tables.select_counts(rollup, name, filters, by)
-    return _fetch(engine, statement)
+    rollup, last_day = until
+    statement, _ = rollup_tables.select_counts(
+        rollup, name, filters.with_range(filters.start, last_day), by
+    )
+    head = _fetch(engine, statement)
+    tail = _fetch(engine, facts(filters.with_range(last_day + dt.timedelta(days=1), filters.end)))
+    return _summed(head, tail[list(head.columns)], by)
+
+
+def _summed(head: pd.DataFrame, tail: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Return two frames of counts with the same columns summed per ``by`` group."""
+    frame = pd.concat([head, tail], ignore_index=True)
+    if "period" in frame.columns:
+        frame["period"] = pd.to_datetime(frame["period"])
+    counted = [column for column in frame.columns if column not in by]
+    # SUM() is a Decimal on MariaDB and NULL over no rows: numbers first, then the sums.
+    frame[counted] = frame[counted].apply(pd.to_numeric)
+    if not by:
+        return frame[counted].sum().to_frame().T
+    return frame.groupby(list(by), dropna=False, sort=False, as_index=False)[counted].sum()
 
 
 def _tidy(
@@ -221,7 +254,9 @@ def inspection_counts(
     ``wrong_label`` (integers) and ``weight``, ``correct_weight``, ``weight_sq`` (sums of
     ``sampling_weight``, of it over correct inspections, and of its square).
     """
-    rolled = _from_rollup(engine, "inspection_counts", filters, by)
+    rolled = _from_rollup(
+        engine, "inspection_counts", filters, by, lambda chosen: inspection_statement(chosen, by)
+    )
     if rolled is not None:
         return _tidy(rolled, by, INSPECTION_COUNTS, INSPECTION_WEIGHTS)
     frame = _fetch(engine, inspection_statement(filters, by))
@@ -264,7 +299,9 @@ def decision_counts(
     engine: sa.Engine, filters: Filters, by: Sequence[str] = ("period",)
 ) -> pd.DataFrame:
     """Return ``decisions``, ``rejections`` and ``automated`` decision counts per group."""
-    rolled = _from_rollup(engine, "decision_counts", filters, by)
+    rolled = _from_rollup(
+        engine, "decision_counts", filters, by, lambda chosen: decision_statement(chosen, by)
+    )
     if rolled is not None:
         return _tidy(rolled, by, DECISION_COUNTS)
     return _tidy(_fetch(engine, decision_statement(filters, by)), by, DECISION_COUNTS)
@@ -456,7 +493,9 @@ def appeal_counts(
     ``appealed`` counts rejections with at least one appeal; ``resolved``, ``overturned``,
     ``upheld`` and ``pending`` count appeals. Grouped by the decision's period and dimensions.
     """
-    rolled = _from_rollup(engine, "appeal_counts", filters, by)
+    rolled = _from_rollup(
+        engine, "appeal_counts", filters, by, lambda chosen: appeal_statement(chosen, by)
+    )
     if rolled is not None:
         return _tidy(rolled, by, APPEAL_COUNTS)
     return _tidy(_fetch(engine, appeal_statement(filters, by)), by, APPEAL_COUNTS)
@@ -621,7 +660,9 @@ def penalty_counts(
     """
     by_type = "penalty_type" in by
     counted = PENALTY_COUNTS if by_type else ("rejections", *PENALTY_COUNTS)
-    rolled = _from_rollup(engine, "penalty_counts", filters, by)
+    rolled = _from_rollup(
+        engine, "penalty_counts", filters, by, lambda chosen: penalty_statement(chosen, by)
+    )
     if rolled is not None:
         return _tidy(rolled, by, counted)
     return _tidy(_fetch(engine, penalty_statement(filters, by)), by, counted)

@@ -248,6 +248,25 @@ def enabled(engine: sa.Engine) -> bool:
 
 def covering(engine: sa.Engine, name: str, filters: Filters, by: Sequence[str]) -> Rollup | None:
     """Return the smallest built rollup that answers ``name(engine, filters, by)`` exactly."""
+    found = _covering(engine, name, filters, by, past_last_day=False)
+    return found[0] if found else None
+
+
+def covering_until(
+    engine: sa.Engine, name: str, filters: Filters, by: Sequence[str]
+) -> tuple[Rollup, dt.date] | None:
+    """Return the smallest built rollup that answers the request from its first day up to
+    the rollup's last day, and that day, when the request runs past it (the days after are
+    for the fact tables); None when a rollup covers it all or none covers its start."""
+    found = _covering(engine, name, filters, by, past_last_day=True)
+    return found if found and found[1] < filters.end else None
+
+
+def _covering(
+    engine: sa.Engine, name: str, filters: Filters, by: Sequence[str], *, past_last_day: bool
+) -> tuple[Rollup, dt.date] | None:
+    """Return the smallest built rollup answering the request, with its last day; it must
+    reach the request's end unless ``past_last_day``, and always hold its first day."""
     # A viewer's scope (markets x vendors grants) is applied by the fact-table queries; the
     # rollups answer only unscoped requests, so a scope can never be left out.
     scope = getattr(filters, "scope", None)
@@ -276,11 +295,14 @@ def covering(engine: sa.Engine, name: str, filters: Filters, by: Sequence[str]) 
         if not filtered <= set(rollup.dimensions):
             continue
         row = built.loc[rollup_name]
-        if pd.isna(row["last_day"]) or filters.end > pd.Timestamp(row["last_day"]).date():
+        if pd.isna(row["last_day"]):
+            continue
+        last_day = pd.Timestamp(row["last_day"]).date()
+        if filters.start > last_day or (filters.end > last_day and not past_last_day):
             continue
         if rollup_name == moderators.name and filters.start < pd.Timestamp(row["first_day"]).date():
             continue
-        return rollup
+        return rollup, last_day
     return None
 
 

@@ -196,6 +196,56 @@ def test_every_other_query_gives_the_same_answer_with_and_without_rollups(with_r
     )
 
 
+# A Wednesday: the week of 9 Nov is read partly from the rollups and partly from the facts.
+STALE_AFTER = dt.date(2026, 11, 11)
+
+
+def _make_stale(url: str, last_day: dt.date) -> None:
+    """Leave the rollups as if last refreshed on ``last_day``: later days are not in them."""
+    writer = sa.create_engine(url)
+    with writer.begin() as connection:
+        for table in rollup_tables.ROLLUP_TABLES:
+            connection.execute(sa.delete(table).where(table.c.day > last_day))
+        connection.execute(sa.update(rollup_tables.meta).values(last_day=last_day))
+    writer.dispose()
+    rollup_tables.forget_status()
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgresql", "mariadb"])
+def test_a_range_past_the_rollups_last_day_reads_the_rest_from_the_facts(with_rollups, dialect):
+    url, _ = with_rollups(dialect)
+    rolled_engine, facts_engine = _both(with_rollups, dialect)
+    covered = [
+        rollup_tables.covering(rolled_engine, name, filters, by) is not None
+        for name, filters, by in COUNT_REQUESTS
+    ]
+    rolled_engine.dispose()
+    _make_stale(url, STALE_AFTER)
+    rollup_tables.status(rolled_engine)  # read once, so the log holds only the counts
+    try:
+        for (name, filters, by), was_covered in zip(COUNT_REQUESTS, covered, strict=True):
+            function = getattr(queries, name)
+            with recorded() as log:
+                rolled = function(rolled_engine, filters, by)
+            _assert_same(rolled, function(facts_engine, filters, by))
+            sources = {
+                statement.source.split(" ")[0]
+                for statement in log.statements
+                if statement.source is not None
+            }
+            # What the rollups answered when fresh, they now answer up to their last day.
+            split = len(sources) == 2 and any(s.startswith("modqa_rollup") for s in sources)
+            assert split == was_covered, (name, by, sources)
+        assert sum(covered) >= 8
+        # A range that starts after the last day is the facts' alone.
+        later = WEEKS.with_range(STALE_AFTER + dt.timedelta(days=1), WEEKS.end)
+        assert rollup_tables.covering_until(rolled_engine, "decision_counts", later, ()) is None
+    finally:
+        rolled_engine.dispose()
+        rollups.build(url)
+        rollup_tables.forget_status()
+
+
 LATE = dt.datetime(2026, 11, 23, 9, 0)
 
 

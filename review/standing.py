@@ -182,6 +182,8 @@ def judge_units(
     """
     parts = []
     for source_key, weekly in sources.items():
+        if only is not None and not only.get(source_key):
+            continue  # none of this source's units is asked for
         kind, name = source_key.split(":")
         metric = PRECISION if name == "precision" else METRICS_BY_NAME[name]
         keys = list(KIND_KEYS[kind])
@@ -269,6 +271,8 @@ def unjudgeable(
     """
     records = []
     for source_key, weekly in sources.items():
+        if not only.get(source_key):
+            continue  # no low-volume unit of this source
         kind, name = source_key.split(":")
         metric = PRECISION if name == "precision" else METRICS_BY_NAME[name]
         keys = list(KIND_KEYS[kind])

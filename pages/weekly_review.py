@@ -9,7 +9,7 @@ import streamlit as st
 from metrics.registry import METRICS_BY_NAME
 from review import figures, tables
 from review.causes import top_causes
-from review.narrative import points, summary_sentences
+from review.narrative import points
 from review.report import render_html
 from review.standing import POOLED_WEEKS, STANDING_WEEKS
 from review.weekly import BASELINE_WEEKS, CONTROL_METRICS, HEADLINE_METRICS, WeeklyReview
@@ -40,7 +40,6 @@ from ui.report_tables import (
     report_table,
 )
 from ui.shell import require_app_navigation
-from ui.text import md
 
 WEEK_KEY = "week"
 # Drawn by default: the markets that broke a rule in the reviewed week. At 100M decisions
@@ -388,11 +387,7 @@ def weekly_review() -> None:
 
     with st.container(border=True):
         st.markdown("**Summary**")
-        st.markdown(
-            "\n".join(
-                f"- {md(naming.humanize(sentence))}" for sentence in summary_sentences(review)
-            )
-        )
+        st.markdown(review_ui.summary(review))
         link_for = review_ui.link_builder(review_ui.app_root())
         due = actions_ui.due_this_week(week, view.filters)
         scope_note = auth.scope_note()

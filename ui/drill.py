@@ -8,8 +8,8 @@ import streamlit as st
 from data_access import drill_lists
 from data_access.drill_lists import Source, metric_drill, metric_drill_all
 from data_access.errors import QUERY_FAILURES
+from ui import cache_keys, warehouse
 from ui import names as naming
-from ui import warehouse
 from ui.filters import set_choice
 from ui.links import Choice, View, page_number
 from ui.text import md
@@ -55,7 +55,7 @@ NOUNS = {
 TIME_COLUMNS = ("Decided (UTC)", "Appealed (UTC)", "Resolved (UTC)", "Issued (UTC)")
 
 
-@st.cache_data(ttl=600, show_spinner=False, max_entries=128)
+@st.cache_data(ttl=600, show_spinner=False, max_entries=128, hash_funcs=cache_keys.BY_CONTENT)
 def _cached_drill(name: str, args: tuple, kwargs: tuple) -> object:
     return getattr(drill_lists, name)(warehouse.engine(), *args, **dict(kwargs))
 

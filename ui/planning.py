@@ -11,10 +11,10 @@ import streamlit as st
 from data_access.errors import QUERY_FAILURES
 from data_access.filters import Filters
 from planner.plan import PlanInputs, gather_inputs
-from ui import filters, warehouse
+from ui import cache_keys, filters, warehouse
 
 
-@st.cache_data(ttl=600, show_spinner=False, max_entries=32)
+@st.cache_data(ttl=600, show_spinner=False, max_entries=32, hash_funcs=cache_keys.BY_CONTENT)
 def _cached_inputs(week_start: dt.date, selection: Filters) -> PlanInputs:
     return gather_inputs(warehouse.engine(), week_start, selection=selection)
 

@@ -16,12 +16,14 @@ from data_access import queries
 from data_access.config import ConfigurationError
 from data_access.errors import QUERY_FAILURES
 from data_access.filters import Filters
+from review.narrative import summary_sentences
 from review.standing import POOLED_WEEKS, STANDING_WEEKS
 from review.weekly import LinkTarget, WeeklyReview, build_review
 from review.weeks import iso_week, week_range
-from ui import figures, warehouse
+from ui import cache_keys, figures, warehouse
 from ui import names as naming
 from ui.links import View, share_url
+from ui.text import md
 
 # How far back the week picker reaches.
 PICKER_WEEKS = 104
@@ -34,7 +36,9 @@ def _cache_ttl() -> int:
         return 600
 
 
-@st.cache_data(ttl=_cache_ttl(), show_spinner=False, max_entries=64)
+@st.cache_data(
+    ttl=_cache_ttl(), show_spinner=False, max_entries=64, hash_funcs=cache_keys.BY_CONTENT
+)
 def _cached_review(
     week: str,
     filters: Filters,
@@ -118,6 +122,20 @@ def table(build: Callable[..., pd.DataFrame], review: WeeklyReview, *args: objec
     names = naming.all_names()
     key = repr((identity(review), args, sorted(names.items())))
     return _table(f"{build.__module__}.{build.__qualname__}", key, build, review, args)
+
+
+def summary(review: WeeklyReview) -> str:
+    """Return the review's summary as Markdown bullets, codes written as names, built once
+    per review and names (the sentences were 25% of a warm review's script)."""
+    names = naming.code_names()
+    return _summary(repr((identity(review), figures.names_key(names))), review, names)
+
+
+@st.cache_data(ttl=_cache_ttl(), show_spinner=False, max_entries=64)
+def _summary(key: str, _review: WeeklyReview, _names: dict[str, str]) -> str:
+    return "\n".join(
+        f"- {md(naming.humanize(sentence, _names))}" for sentence in summary_sentences(_review)
+    )
 
 
 @st.cache_data(ttl=_cache_ttl(), show_spinner=False, max_entries=256)

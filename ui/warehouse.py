@@ -24,7 +24,7 @@ from data_access.errors import (
     problem_for,
 )
 from data_access.filters import Filters
-from ui import auth, boundary
+from ui import auth, boundary, cache_keys
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -81,7 +81,7 @@ def _cache_ttl() -> int:
 CACHE_TTL = _cache_ttl()
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512, hash_funcs=cache_keys.BY_CONTENT)
 def _cached_query(name: str, args: tuple, kwargs: tuple) -> object:
     return getattr(queries, name)(engine(), *args, **dict(kwargs))
 
@@ -98,7 +98,7 @@ def counts(function: Callable[..., R], *args, **kwargs) -> R:
     return _cached_query(name, args, tuple(sorted(kwargs.items())))
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512, hash_funcs=cache_keys.BY_CONTENT)
 def _cached_regroup(name: str, filters, by: tuple[str, ...]) -> object:
     # Cached too, so a warm rerun costs one cache read, not a pandas groupby per chart.
     asked = regroup.finest(name, filters, by)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
 
+from data_access.filters import Filters, Grant, Scope
 from ui.cache_keys import BY_CONTENT, content_digest
 
 
@@ -88,3 +91,22 @@ def test_a_cached_function_is_computed_once_for_equal_frames_built_differently()
     assert len(calls) == 1
     assert total(_counts().assign(inspections=[1, 2, 3, 4])) == 10
     assert len(calls) == 2
+
+
+def test_filter_sets_are_keyed_by_every_field_including_the_scope():
+    calls = []
+
+    @st.cache_data(hash_funcs=BY_CONTENT, show_spinner=False)
+    def described(filters: Filters) -> str:
+        calls.append(1)
+        return f"{filters.start}:{filters.markets}:{filters.scope.markets()}"
+
+    week = Filters(start=dt.date(2026, 11, 23), end=dt.date(2026, 11, 29), markets=("de",))
+    assert described(week) == described(replace(week)) == "2026-11-23:('de',):None"
+    assert len(calls) == 1
+    # A user limited to France with the same link: never the unscoped answer.
+    france = week.within(Scope.of([Grant(markets=("fr",))]))
+    assert described(france) == "2026-11-23:('de',):('fr',)"
+    assert described(replace(week, grain="day")) == described(week)  # recomputed, not shared
+    assert described(replace(week, end=dt.date(2026, 11, 30))).startswith("2026-11-23")
+    assert len(calls) == 4

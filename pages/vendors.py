@@ -27,6 +27,7 @@ from ui import (
     auth,
     boundary,
     data,
+    derived,
     downloads,
     drill,
     figures,
@@ -116,8 +117,16 @@ def human_rates(metric: Metric, chosen: Filters, by: tuple[str, ...]) -> pd.Data
 
 
 def funnel(counts: pd.DataFrame, metric: Metric) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return each unit's funnel position and the limit curves across the volumes shown."""
-    min_sample = warehouse.settings().min_sample
+    """Return each unit's funnel position and the limit curves across the volumes shown,
+    computed once per count frame (exact binomial limits for every unit)."""
+    return derived.kept(funnel_parts, counts, metric.name, warehouse.settings().min_sample)
+
+
+def funnel_parts(
+    counts: pd.DataFrame, metric_name: str, min_sample: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the funnel positions of ``counts`` and the limit curves for a registry metric."""
+    metric = METRICS_BY_NAME[metric_name]
     positions = funnel_positions(
         counts, metric.numerator, metric.denominator, min_sample=min_sample
     ).assign(numerator=counts[metric.numerator], denominator=counts[metric.denominator])

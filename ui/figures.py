@@ -23,7 +23,8 @@ from ui import cache_keys, warehouse
 from ui import names as naming
 
 
-def _name_of(build: Callable) -> str:
+def name_of(build: Callable) -> str:
+    """Return a builder's cache name: its module, qualified name and file."""
     # Page scripts all run as one module name: the file tells two pages' builders apart.
     code = getattr(getattr(build, "__wrapped__", build), "__code__", None)
     return f"{build.__module__}.{build.__qualname__}@{getattr(code, 'co_filename', '')}"
@@ -31,7 +32,7 @@ def _name_of(build: Callable) -> str:
 
 def built(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> go.Figure:
     """Return ``build(*args, **kwargs)``, built once per argument values; read it only."""
-    return _built(_name_of(build), args, tuple(sorted(kwargs.items())), build)
+    return _built(name_of(build), args, tuple(sorted(kwargs.items())), build)
 
 
 @st.cache_resource(
@@ -52,7 +53,7 @@ def named(
     actions' ``marks`` drawn on it (``ui.actions.action_marks``); built once per input."""
     names = naming.all_names()
     return _built(
-        "named:" + _name_of(build),
+        "named:" + name_of(build),
         (names_key(names), args, tuple(sorted(kwargs.items())), marks),
         (),
         functools.partial(_named, build, names),
@@ -77,7 +78,7 @@ def built_for(identity: tuple, build: Callable[..., go.Figure], *args: object) -
     """Return ``build(*args)`` built once per ``identity``: for arguments too large to hash
     (a whole weekly review) that the small, hashable ``identity`` determines."""
     # One string to hash: Streamlit's hasher walks tuples and dataclasses field by field.
-    return _built_for(_name_of(build), repr(identity), build, args)
+    return _built_for(name_of(build), repr(identity), build, args)
 
 
 @st.cache_resource(ttl=warehouse.CACHE_TTL, show_spinner=False, max_entries=256)
